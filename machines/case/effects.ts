@@ -1,0 +1,41 @@
+import type { EventType } from './events.js';
+
+/**
+ * Effects are data. The machine names them as actions with params; the engine
+ * commits them (notices to the outbox, timers to the timers table) in the same
+ * transaction as the state change, and only then does anything leave the process.
+ */
+export type Recipient = 'victim' | 'offender' | 'supporters' | 'facilitators' | 'supervisors';
+
+export interface NotifyParams {
+  template: string;
+  to: Recipient[];
+  /** Extra, non-identifying details for the template (dates, item ids). */
+  data?: Record<string, unknown>;
+}
+
+/** Named delays are ISO 8601 durations from configuration; `at` is an explicit date. */
+export type NamedDelay = 'invitationReminder' | 'invitationExpiry' | 'reofferDefault';
+
+export interface TimerSpec {
+  key: string;
+  event: { type: EventType } & Record<string, unknown>;
+  at?: string;
+  delay?: NamedDelay;
+}
+
+export interface ScheduleParams {
+  timers: TimerSpec[];
+}
+
+export interface CancelTimersParams {
+  /** Timer keys to cancel; `*` cancels every pending timer of the case. */
+  keys: string[];
+}
+
+export interface StopContactParams {
+  party: 'victim' | 'offender';
+}
+
+export const effectTypes = ['notify', 'schedule', 'cancelTimers', 'stopContact'] as const;
+export type EffectType = (typeof effectTypes)[number];

@@ -1,0 +1,101 @@
+import { z } from 'zod';
+import { closureReasons, referralDeclineReasons } from './closureReasons.js';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const note = text(5000).optional();
+const id = text(100);
+const isoDate = z.iso.date();
+const isoDateTime = z.iso.datetime({ offset: true });
+
+export const parties = ['victim', 'offender'] as const;
+export const processes = ['conference', 'shuttle', 'letter'] as const;
+export const directProcesses: readonly string[] = ['conference'];
+export const riskLevels = ['low', 'medium', 'high'] as const;
+
+/** Payload schemas for every event, keyed by type. Unknown fields are refused so typos never pass silently. */
+export const eventPayloads = {
+  ACCEPT_REFERRAL: z.strictObject({ facilitatorIds: z.array(id).min(1).max(2) }),
+  DECLINE_REFERRAL: z.strictObject({ reason: z.enum(referralDeclineReasons), note }),
+
+  RECORD_OFFENDER_RESPONSE: z.strictObject({
+    response: z.enum(['willing', 'declined', 'denies_responsibility', 'unreachable']),
+    note,
+  }),
+  INVITE_VICTIM: z.strictObject({}),
+  VICTIM_RESPONDED: z.strictObject({
+    response: z.enum(['yes', 'more_info', 'not_now', 'no']),
+    reofferAfter: isoDate.optional(),
+    preferredProcess: z.enum(processes).optional(),
+    accessNeeds: text(2000).optional(),
+    note,
+  }),
+  INVITATION_REMINDER_DUE: z.strictObject({}),
+  INVITATION_EXPIRED: z.strictObject({}),
+  REOFFER_DUE: z.strictObject({}),
+
+  SUBMIT_RISK_ASSESSMENT: z
+    .strictObject({
+      level: z.enum(riskLevels),
+      factors: z.record(z.string().max(100), text(2000)).refine((f) => Object.keys(f).length <= 50, 'at most 50 factors'),
+      mitigations: text(5000).optional(),
+      directContactAllowed: z.boolean(),
+    })
+    .refine((r) => !(r.level === 'high' && r.directContactAllowed), {
+      path: ['directContactAllowed'],
+      message: 'high risk allows indirect contact only: set directContactAllowed to false',
+    }),
+  APPROVE_RISK: z.strictObject({ note }),
+  REJECT_RISK: z.strictObject({ decision: z.enum(['indirect_only', 'close']), note: text(5000) }),
+
+  RECORD_PREPARATION: z.strictObject({ party: z.enum(parties), note: text(5000) }),
+  ADD_SUPPORTER: z.strictObject({ party: z.enum(parties), name: text(200), email: z.email().max(254).optional() }),
+  CHOOSE_PROCESS: z.strictObject({ process: z.enum(processes) }),
+  SCHEDULE_CONFERENCE: z.strictObject({ startsAt: isoDateTime, venue: text(500) }),
+  START_INDIRECT_EXCHANGE: z.strictObject({ note }),
+
+  RESCHEDULE_CONFERENCE: z.strictObject({ startsAt: isoDateTime, venue: text(500).optional(), reason: text(2000) }),
+  CANCEL_CONFERENCE: z.strictObject({ reason: text(2000) }),
+  RECORD_OUTCOME: z.strictObject({
+    attendees: z.array(text(200)).min(1).max(30),
+    agreement: z.array(z.strictObject({ action: text(1000), owner: text(200), dueDate: isoDate })).max(30),
+    note,
+  }),
+  RECORD_INDIRECT_EXCHANGE: z.strictObject({ summary: text(10000) }),
+  COMPLETE_INDIRECT: z.strictObject({ note }),
+
+  COMPLETE_AGREEMENT_ITEM: z.strictObject({ itemId: id, note }),
+  MISS_AGREEMENT_ITEM: z.strictObject({ itemId: id, note }),
+  AGREEMENT_ITEM_DUE: z.strictObject({ itemId: id }),
+  REQUEST_CLOSURE: z.strictObject({ reason: z.enum(closureReasons), note }),
+  APPROVE_CLOSURE: z.strictObject({ note }),
+  RETURN_CASE: z.strictObject({ note: text(5000) }),
+
+  WITHDRAW: z.strictObject({ party: z.enum(parties), reason: text(2000).optional() }),
+  PAUSE: z.strictObject({ reason: text(2000), until: isoDate.optional() }),
+  RESUME: z.strictObject({}),
+  REVISE_RISK: z.strictObject({ reason: text(2000) }),
+  REASSIGN: z.strictObject({ facilitatorIds: z.array(id).min(1).max(2) }),
+  ADD_NOTE: z.strictObject({ text: text(10000) }),
+} as const;
+
+export type EventType = keyof typeof eventPayloads;
+export const eventTypes = Object.keys(eventPayloads) as EventType[];
+
+export type ActorKind = 'user' | 'party' | 'system';
+export interface Actor {
+  kind: ActorKind;
+  id?: string;
+  role: string;
+}
+
+/** What every event carries besides its payload: who sent it and when (the machine never reads a clock). */
+export interface EventMeta {
+  actor: Actor;
+  at: string;
+}
+
+export type CaseEvent = {
+  [T in EventType]: { type: T } & z.infer<(typeof eventPayloads)[T]> & EventMeta;
+}[EventType];
+
+export type EventOf<T extends EventType> = Extract<CaseEvent, { type: T }>;

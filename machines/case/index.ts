@@ -1,0 +1,65 @@
+import { createActor, initialTransition, type SnapshotFrom } from 'xstate';
+import type { CaseContext, CaseInput, Stage } from './context.js';
+import { eventTypes, type Actor, type CaseEvent, type EventType } from './events.js';
+import { eventVariants } from './eventVariants.js';
+import { caseMachineV1 } from './machine.v1.js';
+import { maySend } from './permissions.js';
+
+/**
+ * Every machine version a stored case may run on. A case keeps the version it
+ * was created with; a changed chart is a new version added here, never an edit
+ * of an old one (test/machines/machineVersions.test.ts holds each version's hash).
+ */
+export const caseMachines = { 1: caseMachineV1 } as const;
+export type MachineVersion = keyof typeof caseMachines;
+export const currentMachineVersion: MachineVersion = 1;
+export type CaseMachine = (typeof caseMachines)[MachineVersion];
+export type CaseSnapshot = SnapshotFrom<CaseMachine>;
+
+export function machineFor(version: number): CaseMachine {
+  const machine = caseMachines[version as MachineVersion];
+  if (!machine) throw new Error(`no case machine of version ${version}`);
+  return machine;
+}
+
+export function startCase(input: CaseInput) {
+  const machine = machineFor(currentMachineVersion);
+  const [snapshot] = initialTransition(machine, input);
+  return { version: currentMachineVersion, snapshot };
+}
+
+/** Restores a stored snapshot without starting an actor: nothing runs, no invocation is re-entered. */
+export function restoreCase(version: number, persisted: unknown): CaseSnapshot {
+  return createActor(machineFor(version), { snapshot: persisted as never, input: { flags: {} } }).getSnapshot();
+}
+
+export function persistCase(version: number, snapshot: CaseSnapshot): unknown {
+  return machineFor(version).getPersistedSnapshot(snapshot);
+}
+
+export interface CaseStatus {
+  stage: Stage;
+  paused: boolean;
+  status: 'active' | 'closed';
+}
+
+export function caseStatus(snapshot: CaseSnapshot): CaseStatus {
+  return {
+    stage: snapshot.context.stage,
+    paused: snapshot.matches('paused'),
+    status: snapshot.status === 'done' ? 'closed' : 'active',
+  };
+}
+
+/** Event types this actor may send now: permitted to their role and accepted by the chart for some payload. */
+export function allowedEvents(snapshot: CaseSnapshot, actor: Actor, at: string): EventType[] {
+  return eventTypes.filter(
+    (type) =>
+      maySend(actor, type) &&
+      eventVariants(type, snapshot.context).some((variant) =>
+        snapshot.can({ type, ...variant, actor, at } as unknown as CaseEvent),
+      ),
+  );
+}
+
+export type { CaseContext, CaseEvent, Stage };

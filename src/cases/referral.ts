@@ -1,0 +1,35 @@
+import { z } from 'zod';
+
+const text = (max: number) => z.string().trim().min(1).max(max);
+const person = z.strictObject({
+  name: text(200),
+  email: z.email().max(254).optional(),
+  phone: z.string().trim().regex(/^[0-9 +()-]{6,20}$/, 'a phone number of digits, spaces and + ( ) -').optional(),
+});
+
+/** A referral, as domain.md describes it. Creating a case from it is the only way a case begins. */
+export const referralSchema = z.strictObject({
+  referrer: z.strictObject({ agency: text(200), name: text(200), email: z.email().max(254) }),
+  offence: z.strictObject({
+    type: text(200),
+    date: z.iso.date(),
+    description: text(2000),
+    crimeReference: text(50).optional(),
+  }),
+  cjsStage: z.enum(['out_of_court', 'pre_sentence', 'post_sentence', 'custody']),
+  initiatedBy: z.enum(['victim', 'offender', 'agency']),
+  victim: person,
+  offender: person,
+  flags: z
+    .strictObject({
+      domesticAbuse: z.boolean().optional(),
+      sexualOffence: z.boolean().optional(),
+      hateCrime: z.boolean().optional(),
+      stalking: z.boolean().optional(),
+      youth: z.boolean().optional(),
+      vulnerableVictim: z.boolean().optional(),
+    })
+    .default({}),
+});
+
+export type Referral = z.infer<typeof referralSchema>;

@@ -1,0 +1,49 @@
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/store.js';
+import type { CaseEngine, Clock } from './caseEngine.js';
+
+/**
+ * Fires due timers as system events. Timers are rows, so whatever fell due
+ * while the app was down fires on the first sweep after start. A sweep reads
+ * only due rows (a partial index on pending due_at), so its cost follows the
+ * number due, not the number pending.
+ */
+export function createScheduler(deps: { store: Store; engine: CaseEngine; clock: Clock; logger: Logger; intervalMs: number; batch?: number }) {
+  const { store, engine, clock, logger, intervalMs, batch = 200 } = deps;
+  let handle: NodeJS.Timeout | undefined;
+  let running: Promise<number> | undefined;
+
+  async function sweepOnce(): Promise<number> {
+    let fired = 0;
+    for (;;) {
+      const due = await store.dueTimers(clock().toISOString(), batch);
+      for (const timer of due) {
+        const result = await engine.fireTimer(timer);
+        if (result.status === 200) fired++;
+        else logger.info({ timerId: timer.id, status: result.status }, 'timer no longer applies; voided');
+      }
+      if (due.length < batch) return fired;
+    }
+  }
+
+  /** One sweep at a time; a call during a sweep waits for it. */
+  function sweep(): Promise<number> {
+    running ??= sweepOnce().finally(() => (running = undefined));
+    return running;
+  }
+
+  return {
+    sweep,
+    start() {
+      void sweep().catch((err) => logger.error({ err }, 'timer sweep failed'));
+      handle = setInterval(() => void sweep().catch((err) => logger.error({ err }, 'timer sweep failed')), intervalMs);
+      handle.unref();
+    },
+    async stop() {
+      if (handle) clearInterval(handle);
+      await running;
+    },
+  };
+}
+
+export type Scheduler = ReturnType<typeof createScheduler>;

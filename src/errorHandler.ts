@@ -1,0 +1,20 @@
+import type { NextFunction, Request, Response } from 'express';
+import type { Logger } from './logger.js';
+
+const clientErrors: Record<string, string> = {
+  'entity.parse.failed': 'The body is not valid JSON.',
+  'entity.too.large': 'The body is too large.',
+  'encoding.unsupported': 'The body encoding is not supported.',
+  'charset.unsupported': 'The body charset is not supported.',
+};
+
+/** Client mistakes get their 4xx and a plain message; anything else is a 500 that reveals nothing. */
+export function errorHandler(logger: Logger) {
+  return (err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
+    if (status === 500) logger.error({ err: { name: err.name, message: err.message, stack: err.stack }, route: req.route?.path }, 'request failed');
+    if (res.headersSent) return;
+    const message = status === 500 ? 'Something went wrong on our side. Nothing was changed; please try again.' : (clientErrors[err.type ?? ''] ?? 'The request could not be read.');
+    res.status(status).json({ error: message });
+  };
+}

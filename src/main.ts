@@ -1,0 +1,29 @@
+import { createApp } from './app.js';
+import { ConfigError, loadConfig } from './config.js';
+import { createDemoUsers } from './demoUsers.js';
+import { createServices } from './services.js';
+
+async function main() {
+  const config = loadConfig();
+  const services = createServices(config);
+  const demo = await createDemoUsers(services);
+  const app = createApp(services);
+  const server = app.listen(config.port, config.host, () => {
+    services.scheduler.start();
+    console.log(`RJ casework is running at ${config.baseUrl} (database ${config.databasePath})`);
+    if (demo) console.log(demo.join('\n'));
+  });
+  const shutdown = async () => {
+    server.close();
+    await services.scheduler.stop();
+    services.store.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+
+main().catch((err) => {
+  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
+  process.exit(1);
+});

@@ -1,0 +1,358 @@
+import Database from 'better-sqlite3';
+import type { Actor } from '../../machines/case/events.js';
+import { openDatabase, type Db } from './database.js';
+import { chainHash, genesisHash, type ChainRow } from './historyChain.js';
+import type {
+  CaseListFilter,
+  CaseRecord,
+  ChainCheck,
+  CommitResult,
+  Decision,
+  EventCommit,
+  HistoryEntry,
+  HistoryRecord,
+  IdempotencyClaim,
+  NoticeRecord,
+  Store,
+  TimerRecord,
+  UserRecord,
+} from './store.js';
+
+interface CaseRow {
+  id: string;
+  reference: string;
+  machine_version: number;
+  version: number;
+  stage: string;
+  status: 'active' | 'closed';
+  paused: number;
+  snapshot: string;
+  referral: string;
+  facilitator_ids: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+const caseColumns = `c.id, c.reference, c.machine_version, c.version, c.stage, c.status, c.paused, c.snapshot, c.referral,
+  c.created_at, c.updated_at,
+  (SELECT json_group_array(user_id) FROM case_facilitators f WHERE f.case_id = c.id) AS facilitator_ids`;
+
+function toCase(row: CaseRow): CaseRecord {
+  return {
+    id: row.id,
+    reference: row.reference,
+    machineVersion: row.machine_version,
+    version: row.version,
+    stage: row.stage,
+    status: row.status,
+    paused: row.paused === 1,
+    snapshot: JSON.parse(row.snapshot),
+    referral: JSON.parse(row.referral),
+    facilitatorIds: row.facilitator_ids ? (JSON.parse(row.facilitator_ids) as string[]) : [],
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRecord['role'];
+  password_hash: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  passwordHash: r.password_hash,
+  createdAt: r.created_at,
+  disabledAt: r.disabled_at,
+});
+
+export function createSqliteStore(path: string): Store {
+  const db: Db = openDatabase(path);
+
+  const q = {
+    insertUser: db.prepare(
+      'INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (@id, @email, @name, @role, @passwordHash, @createdAt)',
+    ),
+    userById: db.prepare('SELECT * FROM users WHERE id = ?'),
+    userByEmail: db.prepare('SELECT * FROM users WHERE email = ?'),
+    countUsers: db.prepare('SELECT count(*) FROM users').pluck(),
+    insertToken: db.prepare('INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)'),
+    userByToken: db.prepare(
+      `SELECT u.* FROM api_tokens t JOIN users u ON u.id = t.user_id
+       WHERE t.token_hash = ? AND t.revoked_at IS NULL AND u.disabled_at IS NULL`,
+    ),
+    caseById: db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.id = ?`),
+    nextCaseNumber: db.prepare('SELECT coalesce(max(rowid), 0) + 1 FROM cases').pluck(),
+    insertCase: db.prepare(
+      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, snapshot, referral, created_at, updated_at)
+       VALUES (@id, @reference, @machineVersion, @version, @stage, @status, @paused, @snapshot, @referral, @createdAt, @updatedAt)`,
+    ),
+    updateCase: db.prepare(
+      `UPDATE cases SET version = version + 1, stage = @stage, status = @status, paused = @paused, snapshot = @snapshot, updated_at = @at
+       WHERE id = @id AND version = @version`,
+    ),
+    clearFacilitators: db.prepare('DELETE FROM case_facilitators WHERE case_id = ?'),
+    addFacilitator: db.prepare('INSERT INTO case_facilitators (case_id, user_id) VALUES (?, ?)'),
+    lastLink: db.prepare('SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1'),
+    insertHistory: db.prepare(
+      `INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    history: db.prepare('SELECT * FROM history WHERE case_id = ? ORDER BY seq'),
+    chain: db.prepare('SELECT seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash FROM history ORDER BY seq').raw(),
+    insertTimer: db.prepare('INSERT INTO timers (case_id, key, event, due_at, status, created_seq) VALUES (?, ?, ?, ?, \'pending\', ?)'),
+    cancelTimer: db.prepare(
+      "UPDATE timers SET status = 'cancelled', settled_at = ? WHERE case_id = ? AND key = ? AND status = 'pending'",
+    ),
+    cancelAllTimers: db.prepare("UPDATE timers SET status = 'cancelled', settled_at = ? WHERE case_id = ? AND status = 'pending'"),
+    settleTimer: db.prepare("UPDATE timers SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
+    pendingTimers: db.prepare("SELECT * FROM timers WHERE case_id = ? AND status = 'pending' ORDER BY due_at, id"),
+    dueTimers: db.prepare("SELECT * FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
+    stopContact: db.prepare(
+      "UPDATE notices SET status = 'cancelled' WHERE case_id = ? AND recipient = ? AND status IN ('queued', 'retrying')",
+    ),
+    insertNotice: db.prepare(
+      `INSERT INTO notices (id, case_id, seq, template, recipient, data, status, last_error, next_attempt_at, created_at)
+       VALUES (@id, @caseId, @seq, @template, @recipient, @data, @status, @lastError, @nextAttemptAt, @createdAt)`,
+    ),
+    notices: db.prepare('SELECT * FROM notices WHERE case_id = ? ORDER BY created_at, id'),
+    idempotency: db.prepare('SELECT request_hash, status, body FROM idempotency_keys WHERE actor_key = ? AND key = ?'),
+    saveIdempotency: db.prepare(
+      'INSERT INTO idempotency_keys (actor_key, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+    ),
+    recordView: db.prepare('INSERT INTO case_views (case_id, user_id, at) VALUES (?, ?, ?)'),
+  };
+
+  const loadCase = (id: string) => {
+    const row = q.caseById.get(id) as CaseRow | undefined;
+    return row && toCase(row);
+  };
+
+  /** Appends to the chain; callers hold the write transaction, so the last link cannot move underneath. */
+  function appendHistory(caseId: string, entry: HistoryEntry): number {
+    const last = q.lastLink.get() as { seq: number; hash: string } | undefined;
+    const seq = (last?.seq ?? 0) + 1;
+    const prev = last?.hash ?? genesisHash;
+    const actor = JSON.stringify(entry.actor);
+    const data = JSON.stringify(entry.data);
+    const hash = chainHash(prev, [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data]);
+    q.insertHistory.run(seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, prev, hash);
+    return seq;
+  }
+
+  function setFacilitators(caseId: string, ids: string[]) {
+    q.clearFacilitators.run(caseId);
+    for (const id of ids) q.addFacilitator.run(caseId, id);
+  }
+
+  function writeCommit(current: CaseRecord, commit: EventCommit): number {
+    const { next, history } = commit;
+    const updated = q.updateCase.run({
+      id: current.id,
+      version: current.version,
+      stage: next.stage,
+      status: next.status,
+      paused: next.paused ? 1 : 0,
+      snapshot: JSON.stringify(next.snapshot),
+      at: history.at,
+    });
+    if (updated.changes !== 1) throw new Error('case version changed inside its own transaction');
+    if (next.facilitatorIds.join() !== current.facilitatorIds.join()) setFacilitators(current.id, next.facilitatorIds);
+    const seq = appendHistory(current.id, history);
+    for (const key of commit.cancelTimerKeys) {
+      if (key === '*') q.cancelAllTimers.run(history.at, current.id);
+      else q.cancelTimer.run(history.at, current.id, key);
+    }
+    if (commit.firedTimerId !== undefined) q.settleTimer.run('fired', history.at, commit.firedTimerId);
+    for (const t of commit.timers) {
+      q.cancelTimer.run(history.at, current.id, t.key);
+      q.insertTimer.run(current.id, t.key, JSON.stringify(t.event), t.dueAt, seq);
+    }
+    for (const recipient of commit.stopContactWith) q.stopContact.run(current.id, recipient);
+    for (const n of commit.notices) {
+      q.insertNotice.run({
+        id: n.id,
+        caseId: current.id,
+        seq,
+        template: n.template,
+        recipient: n.recipient,
+        data: JSON.stringify(n.data),
+        status: n.status,
+        lastError: n.lastError ?? null,
+        nextAttemptAt: n.status === 'queued' ? history.at : null,
+        createdAt: history.at,
+      });
+    }
+    return seq;
+  }
+
+  const commitEvent = db.transaction(
+    (caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision): CommitResult => {
+      if (claim) {
+        const prior = q.idempotency.get(claim.actorKey, claim.key) as { request_hash: string; status: number; body: string } | undefined;
+        if (prior) {
+          if (prior.request_hash !== claim.requestHash) {
+            return {
+              status: 422,
+              body: {
+                error: 'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
+                issues: [{ path: 'Idempotency-Key', message: 'already used for a different request' }],
+              },
+            };
+          }
+          return { status: prior.status, body: JSON.parse(prior.body), replayed: true };
+        }
+      }
+      const current = loadCase(caseId);
+      const decision = decide(current);
+      if (decision.kind === 'reject') return decision.response;
+      const seq = writeCommit(current!, decision.commit);
+      const saved = loadCase(caseId)!;
+      const response = decision.respond(saved, seq);
+      if (claim) {
+        q.saveIdempotency.run(claim.actorKey, claim.key, claim.requestHash, response.status, JSON.stringify(response.body), decision.commit.history.at);
+      }
+      return { ...response, committed: { seq, record: saved } };
+    },
+  );
+
+  const createCase = db.transaction((record: Omit<CaseRecord, 'reference'>, history: HistoryEntry): CaseRecord => {
+    const n = q.nextCaseNumber.get() as number;
+    const reference = `RJ-${record.createdAt.slice(0, 4)}-${String(n).padStart(6, '0')}`;
+    q.insertCase.run({
+      ...record,
+      reference,
+      paused: record.paused ? 1 : 0,
+      snapshot: JSON.stringify(record.snapshot),
+      referral: JSON.stringify(record.referral),
+    });
+    setFacilitators(record.id, record.facilitatorIds);
+    appendHistory(record.id, history);
+    return loadCase(record.id)!;
+  });
+
+  function verifyChain(): ChainCheck {
+    let prev = genesisHash;
+    let events = 0;
+    for (const r of q.chain.iterate() as IterableIterator<[...ChainRow, string, string]>) {
+      const [seq, caseId, type, actor, at, from, to, data, prevHash, hash] = r;
+      events++;
+      if (prevHash !== prev || chainHash(prev, [seq, caseId, type, actor, at, from, to, data]) !== hash) {
+        return { ok: false, events, firstBadSeq: seq };
+      }
+      prev = hash;
+    }
+    return { ok: true, events };
+  }
+
+  return {
+    close: () => db.close(),
+    ping: async () => q.countUsers.get() !== undefined,
+
+    addUser: async (u) => void q.insertUser.run(u),
+    countUsers: async () => q.countUsers.get() as number,
+    userById: async (id) => {
+      const r = q.userById.get(id) as UserRow | undefined;
+      return r && toUser(r);
+    },
+    userByEmail: async (email) => {
+      const r = q.userByEmail.get(email) as UserRow | undefined;
+      return r && toUser(r);
+    },
+    usersByIds: async (ids) =>
+      ids.length === 0
+        ? []
+        : (db.prepare(`SELECT * FROM users WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as UserRow[]).map(toUser),
+    addApiToken: async (t) => void q.insertToken.run(t.id, t.userId, t.tokenHash, t.createdAt),
+    userByTokenHash: async (hash) => {
+      const r = q.userByToken.get(hash) as UserRow | undefined;
+      return r && toUser(r);
+    },
+
+    createCase: async (record, history) => createCase.immediate(record, history),
+    caseById: async (id) => loadCase(id),
+    listCases: async ({ stage, facilitatorId, limit, offset }: CaseListFilter) => {
+      const where: string[] = [];
+      const params: Record<string, unknown> = { limit, offset };
+      if (stage) {
+        where.push('c.stage = @stage');
+        params.stage = stage;
+      }
+      if (facilitatorId) {
+        where.push('c.id IN (SELECT case_id FROM case_facilitators WHERE user_id = @facilitatorId)');
+        params.facilitatorId = facilitatorId;
+      }
+      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+      const rows = db
+        .prepare(`SELECT ${caseColumns} FROM cases c ${clause} ORDER BY c.created_at DESC, c.id LIMIT @limit OFFSET @offset`)
+        .all(params) as CaseRow[];
+      const total = db.prepare(`SELECT count(*) FROM cases c ${clause}`).pluck().get(params) as number;
+      return { cases: rows.map(toCase), total };
+    },
+    recordView: async (caseId, userId, at) => void q.recordView.run(caseId, userId, at),
+
+    commitEvent: async (caseId, claim, decide) => commitEvent.immediate(caseId, claim, decide),
+
+    history: async (caseId) =>
+      (q.history.all(caseId) as Record<string, unknown>[]).map(
+        (r): HistoryRecord => ({
+          seq: r.seq as number,
+          caseId: r.case_id as string,
+          type: r.type as string,
+          actor: JSON.parse(r.actor as string) as Actor,
+          at: r.at as string,
+          from: r.from_state as string | null,
+          to: r.to_state as string,
+          data: JSON.parse(r.data as string),
+        }),
+      ),
+    notices: async (caseId) =>
+      (q.notices.all(caseId) as Record<string, unknown>[]).map(
+        (r): NoticeRecord => ({
+          id: r.id as string,
+          caseId: r.case_id as string,
+          seq: r.seq as number,
+          template: r.template as string,
+          recipient: r.recipient as string,
+          data: JSON.parse(r.data as string),
+          status: r.status as NoticeRecord['status'],
+          attempts: r.attempts as number,
+          nextAttemptAt: r.next_attempt_at as string | null,
+          lastError: r.last_error as string | null,
+          sentAt: r.sent_at as string | null,
+          createdAt: r.created_at as string,
+        }),
+      ),
+    pendingTimers: async (caseId) => (q.pendingTimers.all(caseId) as Record<string, unknown>[]).map(toTimer),
+    dueTimers: async (now, limit) => (q.dueTimers.all(now, limit) as Record<string, unknown>[]).map(toTimer),
+    settleTimer: async (id, status, at) => void q.settleTimer.run(status, at, id),
+
+    verifyChain: async () => verifyChain(),
+    backup: async (to) => {
+      await db.backup(to);
+      const copy = new Database(to, { readonly: true });
+      try {
+        const result = copy.pragma('integrity_check', { simple: true });
+        if (result !== 'ok') throw new Error(`backup failed its integrity check: ${String(result)}`);
+      } finally {
+        copy.close();
+      }
+    },
+  };
+}
+
+const toTimer = (r: Record<string, unknown>): TimerRecord => ({
+  id: r.id as number,
+  caseId: r.case_id as string,
+  key: r.key as string,
+  event: JSON.parse(r.event as string),
+  dueAt: r.due_at as string,
+});
