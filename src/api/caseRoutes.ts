@@ -48,8 +48,7 @@ export function caseRoutes({ engine, store, clock }: Services) {
       limit: pageSize,
       offset: (page - 1) * pageSize,
     });
-    const views = await Promise.all(cases.map((c) => engine.view(c.id, caller)));
-    res.json({ cases: views.filter(Boolean), page, pageSize, total });
+    res.json({ cases: cases.map((c) => engine.present(c, caller)).filter(Boolean), page, pageSize, total });
   });
 
   router.get('/cases/:id', async (req, res) => {
@@ -93,7 +92,7 @@ export function caseRoutes({ engine, store, clock }: Services) {
       send(res, { status: 404, body: { error: 'No case with this id is available to you.' } });
       return;
     }
-    const [events, notices] = await Promise.all([store.history(view.id), store.notices(view.id)]);
+    const [events, notices, views] = await Promise.all([store.history(view.id), store.notices(view.id), store.views(view.id)]);
     res.json({
       events: events.map(({ seq, type, actor, at, from, to, data }) => ({ seq, type, actor, at, from, to, data })),
       notices: notices.map((n) => ({
@@ -106,6 +105,7 @@ export function caseRoutes({ engine, store, clock }: Services) {
         ...(n.lastError ? { lastError: n.lastError } : {}),
         ...(n.sentAt ? { sentAt: n.sentAt } : {}),
       })),
+      ...(caller.role === 'supervisor' ? { views } : {}),
     });
   });
 

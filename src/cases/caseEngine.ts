@@ -187,13 +187,15 @@ export function createCaseEngine({ store, clock, delays }: CaseEngineDeps) {
     return response;
   }
 
-  async function view(caseId: string, caller: Caller) {
-    const record = await store.caseById(caseId);
+  /** The caller's view of a loaded case, or undefined when they may not see it. */
+  function present(record: CaseRecord | undefined, caller: Caller) {
     if (!record || !canSee(caller, record)) return undefined;
     return caseView(record, restoreCase(record.machineVersion, record.snapshot), actorOf(caller), clock().toISOString());
   }
 
-  return { createCase, submit, fireTimer, view, parseEvent };
+  const view = async (caseId: string, caller: Caller) => present(await store.caseById(caseId), caller);
+
+  return { createCase, submit, fireTimer, view, present, parseEvent };
 }
 
 export type CaseEngine = ReturnType<typeof createCaseEngine>;

@@ -129,6 +129,7 @@ export function createSqliteStore(path: string): Store {
       'INSERT INTO idempotency_keys (actor_key, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     recordView: db.prepare('INSERT INTO case_views (case_id, user_id, at) VALUES (?, ?, ?)'),
+    views: db.prepare('SELECT user_id AS userId, at FROM case_views WHERE case_id = ? ORDER BY at DESC, rowid DESC LIMIT 500'),
   };
 
   const loadCase = (id: string) => {
@@ -239,6 +240,42 @@ export function createSqliteStore(path: string): Store {
     return loadCase(record.id)!;
   });
 
+  /**
+   * Group commit: writes that arrive in the same turn of the event loop share
+   * one IMMEDIATE transaction (one fsync). Each runs in its own savepoint, so
+   * one failure rolls back only its own writes, and each caller is answered
+   * only after the shared commit is durable.
+   */
+  const queue: { write: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
+  const flush = () => {
+    const batch = queue.splice(0);
+    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    try {
+      db.transaction(() => {
+        for (const item of batch) {
+          try {
+            outcomes.push({ ok: true, value: item.write() });
+          } catch (error) {
+            outcomes.push({ ok: false, error });
+          }
+        }
+      }).immediate();
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    batch.forEach((item, i) => {
+      const o = outcomes[i]!;
+      if (o.ok) item.resolve(o.value);
+      else item.reject(o.error);
+    });
+  };
+  function enqueue<T>(write: () => T): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      if (queue.push({ write, resolve: resolve as (v: unknown) => void, reject }) === 1) setImmediate(flush);
+    });
+  }
+
   function verifyChain(): ChainCheck {
     let prev = genesisHash;
     let events = 0;
@@ -254,7 +291,10 @@ export function createSqliteStore(path: string): Store {
   }
 
   return {
-    close: () => db.close(),
+    close: () => {
+      if (queue.length) flush();
+      db.close();
+    },
     ping: async () => q.countUsers.get() !== undefined,
 
     addUser: async (u) => void q.insertUser.run(u),
@@ -277,7 +317,7 @@ export function createSqliteStore(path: string): Store {
       return r && toUser(r);
     },
 
-    createCase: async (record, history) => createCase.immediate(record, history),
+    createCase: (record, history) => enqueue(() => createCase(record, history)),
     caseById: async (id) => loadCase(id),
     listCases: async ({ stage, facilitatorId, limit, offset }: CaseListFilter) => {
       const where: string[] = [];
@@ -298,8 +338,9 @@ export function createSqliteStore(path: string): Store {
       return { cases: rows.map(toCase), total };
     },
     recordView: async (caseId, userId, at) => void q.recordView.run(caseId, userId, at),
+    views: async (caseId) => q.views.all(caseId) as { userId: string; at: string }[],
 
-    commitEvent: async (caseId, claim, decide) => commitEvent.immediate(caseId, claim, decide),
+    commitEvent: (caseId, claim, decide) => enqueue(() => commitEvent(caseId, claim, decide)),
 
     history: async (caseId) =>
       (q.history.all(caseId) as Record<string, unknown>[]).map(

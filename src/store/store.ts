@@ -123,8 +123,8 @@ export interface ChainCheck {
 
 /**
  * All persistence goes through this interface. Methods are async so that a
- * PostgreSQL implementation could satisfy it; the SQLite one does each call
- * synchronously inside one immediate transaction.
+ * PostgreSQL implementation could satisfy it; the SQLite one runs each write
+ * synchronously in its own savepoint of a group-committed immediate transaction.
  */
 export interface Store {
   close(): void;
@@ -142,6 +142,8 @@ export interface Store {
   caseById(id: string): Promise<CaseRecord | undefined>;
   listCases(filter: CaseListFilter): Promise<{ cases: CaseRecord[]; total: number }>;
   recordView(caseId: string, userId: string, at: string): Promise<void>;
+  /** Who opened the case, newest first: part of the audit supervisors read. */
+  views(caseId: string): Promise<{ userId: string; at: string }[]>;
 
   /**
    * Loads the case, lets `decide` judge the event, and writes what it returns,

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createApp } from '../../src/app.js';
+import { loadConfig } from '../../src/config.js';
+import { createLogger } from '../../src/logger.js';
+import { createServices, type Services } from '../../src/services.js';
+
+/** A clock tests move by hand: deadlines fire without sleeping. */
+export function testClock(start = '2026-11-23T09:00:00Z') {
+  let now = Date.parse(start);
+  const clock = () => new Date(now);
+  clock.advance = (ms: number) => void (now += ms);
+  clock.set = (iso: string) => void (now = Date.parse(iso));
+  return clock;
+}
+export type TestClock = ReturnType<typeof testClock>;
+
+export const days = (n: number) => n * 24 * 60 * 60 * 1000;
+
+export function tempDir(): { dir: string; remove: () => void } {
+  const dir = mkdtempSync(join(tmpdir(), 'rj-test-'));
+  return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  token: string;
+}
+
+export interface TestApp {
+  baseUrl: string;
+  services: Services;
+  clock: TestClock;
+  dbPath: string;
+  /** Stops the server and closes the database; the file stays for a restart. */
+  stop: () => Promise<void>;
+  request: (method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }) => Promise<{ status: number; body: any; headers: Headers }>;
+}
+
+/** The real app on an ephemeral loopback port, over a temp-file database. */
+export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}): Promise<TestApp> {
+  const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
+  const services = createServices(config, { clock, logger: createLogger('silent') });
+  const server = createApp(services).listen(0, '127.0.0.1');
+  await new Promise<void>((resolve) => server.once('listening', resolve));
+  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  return {
+    baseUrl,
+    services,
+    clock,
+    dbPath,
+    stop: async () => {
+      await services.scheduler.stop();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      services.store.close();
+    },
+    request: async (method, path, { token, body, rawBody, headers = {} } = {}) => {
+      const res = await fetch(baseUrl + path, {
+        method,
+        headers: {
+          ...(token ? { authorization: `Bearer ${token}` } : {}),
+          ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+          ...headers,
+        },
+        ...(rawBody !== undefined ? { body: rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+      });
+      const text = await res.text();
+      let parsed: unknown = text;
+      try {
+        parsed = JSON.parse(text);
+      } catch {
+        // Non-JSON bodies are returned as text for the assertion to inspect.
+      }
+      return { status: res.status, body: parsed, headers: res.headers };
+    },
+  };
+}
+
+/** Two supervisors and two facilitators, so separation-of-duties rules can be exercised. */
+export async function addStaff(services: Services) {
+  const make = async (role: 'supervisor' | 'facilitator' | 'admin', n: number): Promise<TestUser> => {
+    const email = `${role}${n}@test.rj.local`;
+    const added = await services.users.addUser({ email, name: `${role} ${n}`, role, password: 'correct horse battery staple' });
+    if (!added.ok) throw new Error(JSON.stringify(added.issues));
+    return { id: added.user.id, email, token: await services.users.createToken(added.user.id) };
+  };
+  const [supervisor, supervisor2, facilitator, facilitator2, admin] = await Promise.all([
+    make('supervisor', 1),
+    make('supervisor', 2),
+    make('facilitator', 1),
+    make('facilitator', 2),
+    make('admin', 1),
+  ]);
+  return { supervisor: supervisor!, supervisor2: supervisor2!, facilitator: facilitator!, facilitator2: facilitator2!, admin: admin! };
+}
+export type Staff = Awaited<ReturnType<typeof addStaff>>;
+
+export function sampleReferral(overrides: Record<string, unknown> = {}) {
+  return {
+    referrer: { agency: 'Northshire Police', name: 'PC Dana Jones', email: 'dana.jones@police.example' },
+    offence: { type: 'burglary', date: '2026-10-01', description: 'Burglary of a dwelling', crimeReference: 'NP/2026/1234' },
+    cjsStage: 'post_sentence',
+    initiatedBy: 'agency',
+    victim: { name: 'Vera Victim', email: 'vera@example.org', phone: '01234 567890' },
+    offender: { name: 'Oscar Offender', email: 'oscar@example.net' },
+    flags: {},
+    ...overrides,
+  };
+}
+
+/** Creates a case and allocates it to the given facilitator; returns its id. */
+export async function openCase(app: TestApp, staff: Staff, referral = sampleReferral()): Promise<string> {
+  const created = await app.request('POST', '/api/cases', { token: staff.supervisor.token, body: referral });
+  if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
+  const id = created.body.case.id as string;
+  const accepted = await app.request('POST', `/api/cases/${id}/events`, {
+    token: staff.supervisor.token,
+    body: { type: 'ACCEPT_REFERRAL', facilitatorIds: [staff.facilitator.id] },
+  });
+  if (accepted.status !== 200) throw new Error(`accept failed: ${JSON.stringify(accepted.body)}`);
+  return id;
+}
