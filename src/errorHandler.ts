@@ -10,10 +10,11 @@ const clientErrors: Record<string, string> = {
 
 /** Client mistakes get their 4xx and a plain message; anything else is a 500 that reveals nothing. */
 export function errorHandler(logger: Logger) {
-  return (err: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+  return (err: Error & { status?: number; type?: string }, req: Request, res: Response, next: NextFunction) => {
     const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
     if (status === 500) logger.error({ err: { name: err.name, message: err.message, stack: err.stack }, route: req.route?.path }, 'request failed');
-    if (res.headersSent) return;
+    // A response already under way can only be cut off; express's own handler closes the connection.
+    if (res.headersSent) return next(err);
     const message = status === 500 ? 'Something went wrong on our side. Nothing was changed; please try again.' : (clientErrors[err.type ?? ''] ?? 'The request could not be read.');
     res.status(status).json({ error: message });
   };

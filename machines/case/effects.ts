@@ -22,6 +22,8 @@ export interface TimerSpec {
   event: { type: EventType } & Record<string, unknown>;
   at?: string;
   delay?: NamedDelay;
+  /** A paused case's clocks wait for RESUME; only a timer that ends the pause runs during it. */
+  whilePaused?: boolean;
 }
 
 export interface ScheduleParams {

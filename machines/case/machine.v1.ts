@@ -46,6 +46,11 @@ const offenderResponse = [
   { target: 'unreachable', actions: 'offenderResponded' },
 ] as const;
 
+const closureReturned: { type: 'notify'; params: NotifyParams } = {
+  type: 'notify',
+  params: { template: 'approval_decision', to: ['facilitators'], data: { kind: 'closure', approved: false } },
+};
+
 /** The closure a party's answer or a staff request proposes; a supervisor signs it off. */
 function proposedClosureReason(event: CaseEvent): ClosureReason {
   switch (event.type) {
@@ -189,6 +194,8 @@ export const caseMachineV1 = setup({
       !context.facilitatorIds.includes(event.actor.id),
     closureWasStaffDecision: ({ context }: Args) =>
       context.closure !== null && !context.closure.reason.endsWith('_withdrew') && context.closure.requestedBy.kind === 'user',
+    noPartyWithdrew: ({ context }: Args) => !context.victim.withdrawn && !context.offender.withdrawn,
+    closureRequestedWhilePaused: ({ context }: Args) => context.pause !== null,
     partyActsForThemselves: ({ context, event }: Args) => {
       const { party } = ev<'WITHDRAW'>(event);
       const selfOrStaff = event.actor.kind !== 'party' || event.actor.role === party;
@@ -229,7 +236,7 @@ export const caseMachineV1 = setup({
               type: 'schedule',
               params: ({ event }: Args) => {
                 const { until } = ev<'PAUSE'>(event);
-                return { timers: until ? [{ key: 'pauseEnds', event: { type: 'RESUME' }, at: until }] : [] };
+                return { timers: until ? [{ key: 'pauseEnds', event: { type: 'RESUME' }, at: until, whilePaused: true }] : [] };
               },
             },
           ],
@@ -491,15 +498,23 @@ export const caseMachineV1 = setup({
 
     closing: {
       on: {
+        // Consent can be withdrawn at any time, also while a closure awaits sign-off; the proposed closure stands.
+        WITHDRAW: { guard: 'partyActsForThemselves', actions: 'withdraw' },
         APPROVE_CLOSURE: { guard: 'closureSignedOffIndependently', target: 'closed' },
-        RETURN_CASE: {
-          guard: 'closureWasStaffDecision',
-          target: 'open.hist',
-          actions: [
-            assign({ closure: null }),
-            { type: 'notify', params: { template: 'approval_decision', to: ['facilitators'], data: { kind: 'closure', approved: false } } },
-          ],
-        },
+        // A returned case goes back to where the closure was asked for (paused, or open's exact substates);
+        // not if a party withdrew meanwhile.
+        RETURN_CASE: [
+          {
+            guard: and(['closureWasStaffDecision', 'noPartyWithdrew', 'closureRequestedWhilePaused']),
+            target: 'paused',
+            actions: [assign({ closure: null }), closureReturned],
+          },
+          {
+            guard: and(['closureWasStaffDecision', 'noPartyWithdrew']),
+            target: 'open.hist',
+            actions: [assign({ closure: null }), closureReturned],
+          },
+        ],
         REASSIGN: { actions: 'reassign' },
         ADD_NOTE: { actions: 'countNote' },
       },

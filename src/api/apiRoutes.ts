@@ -8,8 +8,9 @@ export const bodyLimit = '64kb';
 /** The JSON API under /api: parse, authenticate, then route. */
 export function apiRoutes(services: Services) {
   const router = Router();
-  router.use(express.json({ limit: bodyLimit, strict: false }));
+  // Authenticate first: nobody gets a body parsed without a valid token.
   router.use(authenticate(services.users));
+  router.use(express.json({ limit: bodyLimit, strict: false }));
 
   router.get('/me', (req, res) => {
     const { id, email, name, role } = req.user!;

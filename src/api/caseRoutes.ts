@@ -10,7 +10,7 @@ const listQuery = z.strictObject({
   stage: z.enum(stages).optional(),
   page: z.coerce.number().int().min(1).max(100000).default(1),
 });
-const ifMatch = /^(?:W\/)?"?(\d{1,12})"?$/;
+const ifMatch = /^(?:W\/)?(?:"(\d{1,12})"|(\d{1,12}))$/;
 const idempotencyKey = /^[\x21-\x7e]{1,200}$/;
 
 export const callerOf = (req: Request): Caller & { kind: 'user' } => ({ kind: 'user', id: req.user!.id, role: req.user!.role });
@@ -65,7 +65,8 @@ export function caseRoutes({ engine, store, clock }: Services) {
   router.post('/cases/:id/events', async (req, res) => {
     const matchHeader = req.get('if-match');
     const keyHeader = req.get('idempotency-key');
-    const version = matchHeader === undefined ? undefined : ifMatch.exec(matchHeader.trim())?.[1];
+    const m = matchHeader === undefined ? undefined : ifMatch.exec(matchHeader.trim());
+    const version = m ? (m[1] ?? m[2]) : undefined;
     if (matchHeader !== undefined && version === undefined) {
       send(res, { status: 400, body: { error: 'If-Match must be the case version in quotes, for example If-Match: "3".' } });
       return;

@@ -50,7 +50,7 @@ export function effectsToRows(
       case 'schedule':
         for (const t of (action.params as ScheduleParams).timers) {
           const dueAt = t.at ? toInstant(t.at) : addDuration(at, delays[t.delay!]);
-          timers.push({ key: t.key, event: t.event, dueAt });
+          timers.push({ key: t.key, event: t.event, dueAt, whilePaused: t.whilePaused === true });
         }
         break;
       case 'cancelTimers':

@@ -107,15 +107,25 @@ export function createSqliteStore(path: string): Store {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     history: db.prepare('SELECT * FROM history WHERE case_id = ? ORDER BY seq'),
+    // Every event bumps its case's version and adds one history row in the same transaction,
+    // so the two totals agree unless rows were cut from the end of the chain.
+    expectedEvents: db.prepare('SELECT coalesce(sum(version), 0) FROM cases').pluck(),
     chain: db.prepare('SELECT seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash FROM history ORDER BY seq').raw(),
-    insertTimer: db.prepare('INSERT INTO timers (case_id, key, event, due_at, status, created_seq) VALUES (?, ?, ?, ?, \'pending\', ?)'),
+    insertTimer: db.prepare(
+      "INSERT INTO timers (case_id, key, event, due_at, while_paused, status, created_seq) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+    ),
     cancelTimer: db.prepare(
       "UPDATE timers SET status = 'cancelled', settled_at = ? WHERE case_id = ? AND key = ? AND status = 'pending'",
     ),
     cancelAllTimers: db.prepare("UPDATE timers SET status = 'cancelled', settled_at = ? WHERE case_id = ? AND status = 'pending'"),
     settleTimer: db.prepare("UPDATE timers SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
     pendingTimers: db.prepare("SELECT * FROM timers WHERE case_id = ? AND status = 'pending' ORDER BY due_at, id"),
-    dueTimers: db.prepare("SELECT * FROM timers WHERE status = 'pending' AND due_at <= ? ORDER BY due_at, id LIMIT ?"),
+    // A paused case's clocks wait: its due timers stay pending and fire after RESUME.
+    dueTimers: db.prepare(
+      `SELECT t.* FROM timers t JOIN cases c ON c.id = t.case_id
+       WHERE t.status = 'pending' AND t.due_at <= ? AND (c.paused = 0 OR t.while_paused = 1)
+       ORDER BY t.due_at, t.id LIMIT ?`,
+    ),
     stopContact: db.prepare(
       "UPDATE notices SET status = 'cancelled' WHERE case_id = ? AND recipient = ? AND status IN ('queued', 'retrying')",
     ),
@@ -175,7 +185,7 @@ export function createSqliteStore(path: string): Store {
     if (commit.firedTimerId !== undefined) q.settleTimer.run('fired', history.at, commit.firedTimerId);
     for (const t of commit.timers) {
       q.cancelTimer.run(history.at, current.id, t.key);
-      q.insertTimer.run(current.id, t.key, JSON.stringify(t.event), t.dueAt, seq);
+      q.insertTimer.run(current.id, t.key, JSON.stringify(t.event), t.dueAt, t.whilePaused ? 1 : 0, seq);
     }
     for (const recipient of commit.stopContactWith) q.stopContact.run(current.id, recipient);
     for (const n of commit.notices) {
@@ -279,14 +289,18 @@ export function createSqliteStore(path: string): Store {
   function verifyChain(): ChainCheck {
     let prev = genesisHash;
     let events = 0;
+    let lastSeq = 0;
     for (const r of q.chain.iterate() as IterableIterator<[...ChainRow, string, string]>) {
       const [seq, caseId, type, actor, at, from, to, data, prevHash, hash] = r;
       events++;
+      lastSeq = seq;
       if (prevHash !== prev || chainHash(prev, [seq, caseId, type, actor, at, from, to, data]) !== hash) {
         return { ok: false, events, firstBadSeq: seq };
       }
       prev = hash;
     }
+    const expected = q.expectedEvents.get() as number;
+    if (expected !== events) return { ok: false, events, firstBadSeq: lastSeq + 1 };
     return { ok: true, events };
   }
 
@@ -396,4 +410,5 @@ const toTimer = (r: Record<string, unknown>): TimerRecord => ({
   key: r.key as string,
   event: JSON.parse(r.event as string),
   dueAt: r.due_at as string,
+  whilePaused: r.while_paused === 1,
 });

@@ -45,6 +45,7 @@ export interface NewTimer {
   key: string;
   event: Record<string, unknown>;
   dueAt: string;
+  whilePaused: boolean;
 }
 
 export interface TimerRecord extends NewTimer {

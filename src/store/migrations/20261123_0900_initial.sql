@@ -64,6 +64,7 @@ CREATE TABLE timers (
   key TEXT NOT NULL,
   event TEXT NOT NULL,
   due_at TEXT NOT NULL,
+  while_paused INTEGER NOT NULL DEFAULT 0,
   status TEXT NOT NULL CHECK (status IN ('pending', 'fired', 'cancelled', 'void')),
   created_seq INTEGER NOT NULL,
   settled_at TEXT

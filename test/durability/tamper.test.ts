@@ -1,0 +1,133 @@
+import Database from 'better-sqlite3';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chainHash } from '../../src/store/historyChain.js';
+import { runCli } from '../cli/runCli.js';
+import { addStaff, openCase, startApp, tempDir, testClock, type Staff, type TestApp } from '../support/harness.js';
+
+/**
+ * Someone with write access to the database file edits or deletes history.
+ * The triggers stop a plain UPDATE or DELETE; once they are dropped, the hash
+ * chain must show where the history was changed, through the API and the CLI.
+ */
+describe('tampering with the history', () => {
+  const tmp = tempDir();
+  const clock = testClock();
+  const basePath = `${tmp.dir}/base.sqlite`;
+  let base: TestApp;
+  let staff: Staff;
+  let caseId: string;
+  let copies = 0;
+  const opened: TestApp[] = [];
+  // REFERRAL_RECEIVED, ACCEPT_REFERRAL, INVITE_VICTIM, three ADD_NOTEs.
+  const eventCount = 6;
+
+  beforeAll(async () => {
+    base = await startApp(basePath, clock);
+    staff = await addStaff(base.services);
+    caseId = await openCase(base, staff);
+    for (const body of [{ type: 'INVITE_VICTIM' }, { type: 'ADD_NOTE', text: 'first' }, { type: 'ADD_NOTE', text: 'second' }, { type: 'ADD_NOTE', text: 'third' }]) {
+      const r = await base.request('POST', `/api/cases/${caseId}/events`, { token: staff.facilitator.token, body });
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+    }
+  });
+  afterAll(async () => {
+    for (const app of [base, ...opened]) await app.stop();
+    tmp.remove();
+  });
+
+  /** A fresh copy of the base database with the app running on it, and a raw connection to the same file. */
+  async function copy() {
+    const path = `${tmp.dir}/copy-${++copies}.sqlite`;
+    await base.services.store.backup(path);
+    const app = await startApp(path, clock);
+    opened.push(app);
+    const raw = new Database(path, { fileMustExist: true });
+    return {
+      path,
+      app,
+      raw,
+      verify: async () => {
+        const r = await app.request('GET', '/api/audit/verify', { token: staff.supervisor.token });
+        expect(r.status).toBe(200);
+        return r.body;
+      },
+      row: (seq: number) => raw.prepare('SELECT * FROM history WHERE seq = ?').get(seq) as Record<string, string | number>,
+      done: () => raw.close(),
+    };
+  }
+
+  it('an untouched history verifies, through the API and the CLI', async () => {
+    const db = await copy();
+    expect(await db.verify()).toEqual({ ok: true, events: eventCount });
+    const cli = await runCli(['audit', 'verify'], { databasePath: db.path });
+    expect(cli.code, cli.stderr).toBe(0);
+    expect(cli.stdout.trim()).toBe(`ok ${eventCount} events`);
+    db.done();
+  });
+
+  it('refuses UPDATE and DELETE while the triggers stand; an edited data column is found at its row', async () => {
+    const db = await copy();
+    const original = db.row(4);
+    expect(original).toMatchObject({ seq: 4, type: 'ADD_NOTE', data: '{"text":"first"}' });
+
+    expect(() => db.raw.prepare('UPDATE history SET data = ? WHERE seq = 4').run('{"text":"edited"}')).toThrow(/append-only/);
+    expect(() => db.raw.prepare('DELETE FROM history WHERE seq = 4').run()).toThrow(/append-only/);
+    expect(db.row(4)).toEqual(original);
+    expect(await db.verify()).toEqual({ ok: true, events: eventCount });
+
+    db.raw.exec('DROP TRIGGER history_no_update');
+    expect(db.raw.prepare('UPDATE history SET data = ? WHERE seq = 4').run('{"text":"edited"}').changes).toBe(1);
+
+    expect(await db.verify()).toEqual({ ok: false, events: 4, firstBadSeq: 4 });
+    const cli = await runCli(['audit', 'verify'], { databasePath: db.path });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/\bevent 4\b/);
+    expect(cli.stdout).not.toMatch(/^ok/m);
+    // The tampered text is what a reader of the case history would now see.
+    const history = await db.app.request('GET', `/api/cases/${caseId}/history`, { token: staff.supervisor.token });
+    expect(history.body.events[3]).toMatchObject({ seq: 4, data: { text: 'edited' } });
+    db.done();
+  });
+
+  it('an edited type column is found at its row', async () => {
+    const db = await copy();
+    db.raw.exec('DROP TRIGGER history_no_update');
+    db.raw.prepare("UPDATE history SET type = 'DECLINE_REFERRAL' WHERE seq = 2").run();
+    expect(await db.verify()).toEqual({ ok: false, events: 2, firstBadSeq: 2 });
+    db.done();
+  });
+
+  it('an edit that also rewrites its own hash is found at the next row', async () => {
+    const db = await copy();
+    db.raw.exec('DROP TRIGGER history_no_update');
+    const r = db.row(5);
+    const data = '{"text":"rewritten"}';
+    const hash = chainHash(r.prev_hash as string, [5, r.case_id as string, r.type as string, r.actor as string, r.at as string, r.from_state as string, r.to_state as string, data]);
+    db.raw.prepare('UPDATE history SET data = ?, hash = ? WHERE seq = 5').run(data, hash);
+    expect(await db.verify()).toEqual({ ok: false, events: 6, firstBadSeq: 6 });
+    db.done();
+  });
+
+  it('a deleted row in the middle is found at the row after it', async () => {
+    const db = await copy();
+    db.raw.exec('DROP TRIGGER history_no_delete');
+    expect(db.raw.prepare('DELETE FROM history WHERE seq = 3').run().changes).toBe(1);
+    expect(await db.verify()).toEqual({ ok: false, events: 3, firstBadSeq: 4 });
+    const cli = await runCli(['audit', 'verify'], { databasePath: db.path });
+    expect(cli.code).toBe(1);
+    expect(cli.stderr).toMatch(/\bevent 4\b/);
+    db.done();
+  });
+
+  it('a deleted last row is detected too (the case says it has had more events than its history holds)', async () => {
+    const db = await copy();
+    const version = (await db.app.request('GET', `/api/cases/${caseId}`, { token: staff.supervisor.token })).body.case.version;
+    expect(version).toBe(eventCount);
+    db.raw.exec('DROP TRIGGER history_no_delete');
+    expect(db.raw.prepare('DELETE FROM history WHERE seq = ?').run(eventCount).changes).toBe(1);
+    // The case still records version 6, but only 5 history rows remain for it.
+    expect(db.raw.prepare('SELECT count(*) FROM history WHERE case_id = ?').pluck().get(caseId)).toBe(eventCount - 1);
+    expect(await db.verify()).toMatchObject({ ok: false });
+    db.done();
+  });
+});
