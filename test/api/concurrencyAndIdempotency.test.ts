@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, days, openCase, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { days, openCase, withApp } from '../support/harness.js';
 import { caseClient, types, type CaseClient } from './apiSteps.js';
 
 describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', () => {
-  const tmp = tempDir();
-  let app: TestApp;
-  let staff: Staff;
-  beforeAll(async () => {
-    app = await startApp(`${tmp.dir}/rj.sqlite`);
-    staff = await addStaff(app.services);
-  });
-  afterAll(async () => {
-    await app.stop();
-    tmp.remove();
-  });
+  const env = withApp();
 
   const state = async (c: CaseClient) => {
-    const view = await c.get(staff.supervisor.token);
-    const h = await c.history(staff.supervisor.token);
+    const view = await c.get(env.staff.supervisor.token);
+    const h = await c.history(env.staff.supervisor.token);
     return { version: view.version as number, types: types(h), notices: h.notices.length };
   };
 
   it('If-Match with the current version is accepted; a stale one is 409 with allowedEvents and changes nothing', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
     const v = (await c.get(f)).version as number;
 
     const first = await c.send(f, { type: 'ADD_NOTE', text: 'first' }, { 'If-Match': `"${v}"` });
@@ -49,12 +39,12 @@ describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', 
   });
 
   it('two writers with the same If-Match: exactly one wins', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const v = (await c.get(staff.facilitator.token)).version as number;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const v = (await c.get(env.staff.facilitator.token)).version as number;
     const results = await Promise.all([
-      c.send(staff.facilitator.token, { type: 'ADD_NOTE', text: 'facilitator note' }, { 'If-Match': `"${v}"` }),
-      c.send(staff.supervisor.token, { type: 'ADD_NOTE', text: 'supervisor note' }, { 'If-Match': `"${v}"` }),
-      c.send(staff.supervisor2.token, { type: 'ADD_NOTE', text: 'second supervisor note' }, { 'If-Match': `"${v}"` }),
+      c.send(env.staff.facilitator.token, { type: 'ADD_NOTE', text: 'facilitator note' }, { 'If-Match': `"${v}"` }),
+      c.send(env.staff.supervisor.token, { type: 'ADD_NOTE', text: 'supervisor note' }, { 'If-Match': `"${v}"` }),
+      c.send(env.staff.supervisor2.token, { type: 'ADD_NOTE', text: 'second supervisor note' }, { 'If-Match': `"${v}"` }),
     ]);
     expect(results.map((r) => r.status).sort()).toEqual([200, 409, 409]);
     const after = await state(c);
@@ -63,8 +53,8 @@ describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', 
   });
 
   it('a malformed If-Match or Idempotency-Key is 400 and changes nothing', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
     const before = await state(c);
     for (const ifMatch of ['abc', '"v3"', '*', '""', '"1", "2"', '-1', '"1.5"', '1234567890123']) {
       const r = await c.send(f, { type: 'INVITE_VICTIM' }, { 'If-Match': ifMatch });
@@ -79,9 +69,9 @@ describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', 
   });
 
   it('a replayed Idempotency-Key returns the first response and applies the event once', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const other = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const other = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
     const key = 'invite-7f3a9c';
     const v = (await c.get(f)).version as number;
 
@@ -101,7 +91,7 @@ describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', 
     expect(late.headers.get('idempotent-replayed')).toBe('true');
     expect(late.body).toEqual(first.body);
 
-    const h = await c.history(staff.supervisor.token);
+    const h = await c.history(env.staff.supervisor.token);
     expect(types(h)).toEqual(['REFERRAL_RECEIVED', 'ACCEPT_REFERRAL', 'INVITE_VICTIM', 'VICTIM_RESPONDED']);
     expect(h.notices.filter((n) => n.template === 'victim_invitation')).toHaveLength(1);
 
@@ -119,15 +109,15 @@ describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', 
     expect(await state(other)).toEqual(otherBefore);
 
     // Keys belong to their sender: another user's identical key is a new request, not a replay of someone else's response.
-    const supervisorTry = await c.send(staff.supervisor.token, { type: 'ADD_NOTE', text: 'supervisor note' }, { 'Idempotency-Key': key });
+    const supervisorTry = await c.send(env.staff.supervisor.token, { type: 'ADD_NOTE', text: 'supervisor note' }, { 'Idempotency-Key': key });
     expect(supervisorTry.status, JSON.stringify(supervisorTry.body)).toBe(200);
     expect(supervisorTry.headers.get('idempotent-replayed')).toBeNull();
     expect(supervisorTry.body.case.allowedEvents).toContain('REASSIGN');
   });
 
   it('concurrent retries with one key apply the event once and schedule its timers once', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
     const key = 'retry-storm-1';
     const results = await Promise.all(Array.from({ length: 5 }, () => c.send(f, { type: 'INVITE_VICTIM' }, { 'Idempotency-Key': key })));
     expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
@@ -136,8 +126,8 @@ describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', 
     const h = await c.history(f);
     expect(types(h).filter((t) => t === 'INVITE_VICTIM')).toHaveLength(1);
 
-    app.clock.advance(days(7));
-    await app.services.scheduler.sweep();
+    env.app.clock.advance(days(7));
+    await env.app.services.scheduler.sweep();
     const after = await c.history(f);
     expect(types(after).filter((t) => t === 'INVITATION_REMINDER_DUE')).toHaveLength(1);
     expect(after.notices.filter((n) => n.template === 'invitation_reminder')).toHaveLength(1);

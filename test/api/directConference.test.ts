@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, openCase, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { openCase, withApp } from '../support/harness.js';
 
 describe('a direct conference case, referral to closed', () => {
-  const tmp = tempDir();
-  let app: TestApp;
-  let staff: Staff;
-  beforeAll(async () => {
-    app = await startApp(`${tmp.dir}/rj.sqlite`);
-    staff = await addStaff(app.services);
-  });
-  afterAll(async () => {
-    await app.stop();
-    tmp.remove();
-  });
+  const env = withApp();
 
   it('walks every stage and records each step in the history', async () => {
-    const id = await openCase(app, staff);
-    const f = staff.facilitator.token;
+    const id = await openCase(env.app, env.staff);
+    const f = env.staff.facilitator.token;
     const send = async (token: string, body: Record<string, unknown>) => {
-      const r = await app.request('POST', `/api/cases/${id}/events`, { token, body });
+      const r = await env.app.request('POST', `/api/cases/${id}/events`, { token, body });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
       return r.body.case;
     };
@@ -38,17 +28,17 @@ describe('a direct conference case, referral to closed', () => {
     expect(held.agreement).toEqual([expect.objectContaining({ id: 'item-1', status: 'pending' })]);
     await send(f, { type: 'COMPLETE_AGREEMENT_ITEM', itemId: 'item-1' });
     await send(f, { type: 'REQUEST_CLOSURE', reason: 'agreement_fulfilled' });
-    const closed = await send(staff.supervisor.token, { type: 'APPROVE_CLOSURE' });
+    const closed = await send(env.staff.supervisor.token, { type: 'APPROVE_CLOSURE' });
     expect(closed).toMatchObject({ stage: 'closed', status: 'closed', closureReason: 'agreement_fulfilled', allowedEvents: [] });
 
-    const history = await app.request('GET', `/api/cases/${id}/history`, { token: staff.supervisor.token });
+    const history = await env.app.request('GET', `/api/cases/${id}/history`, { token: env.staff.supervisor.token });
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual([
       'REFERRAL_RECEIVED', 'ACCEPT_REFERRAL', 'INVITE_VICTIM', 'VICTIM_RESPONDED', 'RECORD_OFFENDER_RESPONSE',
       'SUBMIT_RISK_ASSESSMENT', 'RECORD_PREPARATION', 'RECORD_PREPARATION', 'CHOOSE_PROCESS', 'SCHEDULE_CONFERENCE',
       'RECORD_OUTCOME', 'COMPLETE_AGREEMENT_ITEM', 'REQUEST_CLOSURE', 'APPROVE_CLOSURE',
     ]);
-    expect(history.body.events.at(-1)).toMatchObject({ from: 'closing', to: 'closed', actor: { kind: 'user', id: staff.supervisor.id, role: 'supervisor' } });
+    expect(history.body.events.at(-1)).toMatchObject({ from: 'closing', to: 'closed', actor: { kind: 'user', id: env.staff.supervisor.id, role: 'supervisor' } });
     expect(history.body.notices.some((n: { template: string; to: string }) => n.template === 'victim_invitation' && n.to === 'victim')).toBe(true);
-    expect((await app.request('GET', '/api/audit/verify', { token: staff.supervisor.token })).body).toEqual({ ok: true, events: 14 });
+    expect((await env.app.request('GET', '/api/audit/verify', { token: env.staff.supervisor.token })).body).toEqual({ ok: true, events: 14 });
   });
 });

@@ -1,24 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, openCase, sampleReferral, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { openCase, sampleReferral, withApp } from '../support/harness.js';
 import { caseClient, consentBoth, lowRisk, prepareBoth, types } from './apiSteps.js';
 
 describe('an indirect (shuttle) case, referral to closed', () => {
-  const tmp = tempDir();
-  let app: TestApp;
-  let staff: Staff;
-  beforeAll(async () => {
-    app = await startApp(`${tmp.dir}/rj.sqlite`);
-    staff = await addStaff(app.services);
-  });
-  afterAll(async () => {
-    await app.stop();
-    tmp.remove();
-  });
+  const env = withApp();
 
   it('walks the shuttle process to closure completed_indirect and records each step', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
-    const s = staff.supervisor.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
+    const s = env.staff.supervisor.token;
 
     expect((await c.get(f)).stage).toBe('consent');
     await consentBoth(c, f);
@@ -53,7 +43,7 @@ describe('an indirect (shuttle) case, referral to closed', () => {
     await c.refused(f, { type: 'REQUEST_CLOSURE', reason: 'completed_direct' }, 409);
     const closing = await c.ok(f, { type: 'REQUEST_CLOSURE', reason: 'completed_indirect', note: 'done' });
     expect(closing).toMatchObject({ state: 'closing', status: 'active', closureReason: null });
-    expect(closing.pendingClosure).toMatchObject({ reason: 'completed_indirect', requestedBy: { kind: 'user', id: staff.facilitator.id } });
+    expect(closing.pendingClosure).toMatchObject({ reason: 'completed_indirect', requestedBy: { kind: 'user', id: env.staff.facilitator.id } });
 
     // Only a supervisor signs closure off.
     await c.refused(f, { type: 'APPROVE_CLOSURE' }, 403);
@@ -73,7 +63,7 @@ describe('an indirect (shuttle) case, referral to closed', () => {
     expect(byType('START_INDIRECT_EXCHANGE')[0]).toMatchObject({ from: 'open.preparation', to: 'open.conference.indirect' });
     expect(byType('COMPLETE_INDIRECT')[0]).toMatchObject({ from: 'open.conference.indirect', to: 'open.followUp' });
     expect(byType('REQUEST_CLOSURE')[0]).toMatchObject({ from: 'open.followUp', to: 'closing', data: { reason: 'completed_indirect', note: 'done' } });
-    expect(h.events.at(-1)).toMatchObject({ from: 'closing', to: 'closed', actor: { kind: 'user', id: staff.supervisor.id, role: 'supervisor' } });
+    expect(h.events.at(-1)).toMatchObject({ from: 'closing', to: 'closed', actor: { kind: 'user', id: env.staff.supervisor.id, role: 'supervisor' } });
     // seq strictly increases and every step is attributed to a user.
     expect(h.events.map((e) => e.seq)).toEqual([...h.events.map((e) => e.seq)].sort((a, b) => a - b));
     expect(h.events.every((e) => e.actor.kind === 'user')).toBe(true);
@@ -83,15 +73,15 @@ describe('an indirect (shuttle) case, referral to closed', () => {
     expect(feedback).toEqual(['offender', 'offender', 'victim', 'victim']);
     expect(h.notices.some((n) => n.template === 'conference_invitation')).toBe(false);
 
-    const list = await app.request('GET', '/api/cases?stage=closed', { token: s });
+    const list = await env.app.request('GET', '/api/cases?stage=closed', { token: s });
     expect(list.status).toBe(200);
     expect(list.body.cases.map((x: { id: string }) => x.id)).toContain(c.id);
-    expect((await app.request('GET', '/api/cases?stage=followUp', { token: s })).body.cases.map((x: { id: string }) => x.id)).not.toContain(c.id);
+    expect((await env.app.request('GET', '/api/cases?stage=followUp', { token: s })).body.cases.map((x: { id: string }) => x.id)).not.toContain(c.id);
   });
 
   it('a letter exchange also closes as completed_indirect', async () => {
-    const c = caseClient(app, await openCase(app, staff, sampleReferral({ offender: { name: 'Olly Offender' } })));
-    const f = staff.facilitator.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff, sampleReferral({ offender: { name: 'Olly Offender' } })));
+    const f = env.staff.facilitator.token;
     await consentBoth(c, f);
     await lowRisk(c, f);
     await c.ok(f, { type: 'CHOOSE_PROCESS', process: 'letter' });
@@ -100,7 +90,7 @@ describe('an indirect (shuttle) case, referral to closed', () => {
     await c.ok(f, { type: 'RECORD_INDIRECT_EXCHANGE', summary: 'Letter of apology passed on.' });
     await c.ok(f, { type: 'COMPLETE_INDIRECT' });
     await c.ok(f, { type: 'REQUEST_CLOSURE', reason: 'completed_indirect' });
-    const closed = await c.ok(staff.supervisor2.token, { type: 'APPROVE_CLOSURE' });
+    const closed = await c.ok(env.staff.supervisor2.token, { type: 'APPROVE_CLOSURE' });
     expect(closed).toMatchObject({ stage: 'closed', closureReason: 'completed_indirect' });
   });
 });

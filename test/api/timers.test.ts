@@ -1,29 +1,19 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, days, openCase, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { days, openCase, withApp } from '../support/harness.js';
 import { caseClient, lowRisk, prepareBoth, types, victimTrack } from './apiSteps.js';
 
 const minute = 60_000;
 
 describe('clock-driven events: re-offer, invitation reminder and expiry', () => {
-  const tmp = tempDir();
-  let app: TestApp;
-  let staff: Staff;
-  beforeAll(async () => {
-    app = await startApp(`${tmp.dir}/rj.sqlite`);
-    staff = await addStaff(app.services);
-  });
-  afterAll(async () => {
-    await app.stop();
-    tmp.remove();
-  });
+  const env = withApp();
 
-  const sweep = () => app.services.scheduler.sweep();
+  const sweep = () => env.app.services.scheduler.sweep();
 
   it('not now with a re-offer date: the case waits, REOFFER_DUE fires from the clock, the victim is invited again and the case closes', async () => {
-    app.clock.set('2026-11-23T09:00:00Z');
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
-    const s = staff.supervisor.token;
+    env.app.clock.set('2026-11-23T09:00:00Z');
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
+    const s = env.staff.supervisor.token;
 
     await c.ok(f, { type: 'INVITE_VICTIM' });
     const notNow = await c.ok(f, { type: 'VICTIM_RESPONDED', response: 'not_now', reofferAfter: '2027-01-15' });
@@ -37,12 +27,12 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
     expect(offender.stage).toBe('consent');
 
     // The old invitation's reminder (P7D) and expiry (P21D) were cancelled by the answer; the re-offer is not due yet.
-    app.clock.set('2027-01-14T23:59:00Z');
+    env.app.clock.set('2027-01-14T23:59:00Z');
     expect(await sweep()).toBe(0);
     expect(victimTrack(await c.get(f))).toBe('notNow');
     expect(types(await c.history(s))).not.toContain('INVITATION_REMINDER_DUE');
 
-    app.clock.set('2027-01-15T00:01:00Z');
+    env.app.clock.set('2027-01-15T00:01:00Z');
     expect(await sweep()).toBe(1);
     const reoffered = await c.get(f);
     expect(victimTrack(reoffered)).toBe('notContacted');
@@ -57,7 +47,7 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
     });
     expect(h.notices.some((n) => n.template === 'reoffer_due' && n.to === 'facilitators' && n.seq === due[0]!.seq)).toBe(true);
     // A timer fires once.
-    app.clock.advance(days(1));
+    env.app.clock.advance(days(1));
     expect(await sweep()).toBe(0);
 
     await c.ok(f, { type: 'INVITE_VICTIM' });
@@ -74,7 +64,7 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
     expect(closed).toMatchObject({ stage: 'closed', closureReason: 'completed_indirect' });
 
     // The second invitation's timers were cancelled by the yes and by closure: nothing more fires.
-    app.clock.advance(days(30));
+    env.app.clock.advance(days(30));
     expect(await sweep()).toBe(0);
     expect(types(await c.history(s))).toEqual([
       'REFERRAL_RECEIVED', 'ACCEPT_REFERRAL', 'INVITE_VICTIM', 'VICTIM_RESPONDED', 'RECORD_OFFENDER_RESPONSE', 'REOFFER_DUE',
@@ -84,26 +74,26 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
   });
 
   it('not now without a date re-offers after the default P90D', async () => {
-    app.clock.set('2026-11-23T09:00:00Z');
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
+    env.app.clock.set('2026-11-23T09:00:00Z');
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
     await c.ok(f, { type: 'VICTIM_RESPONDED', response: 'not_now' });
-    app.clock.advance(days(90) - minute);
+    env.app.clock.advance(days(90) - minute);
     expect(await sweep()).toBe(0);
-    app.clock.advance(2 * minute);
+    env.app.clock.advance(2 * minute);
     expect(await sweep()).toBe(1);
     expect(victimTrack(await c.get(f))).toBe('notContacted');
   });
 
   it('an unanswered invitation gets a reminder after P7D and expires after P21D', async () => {
-    app.clock.set('2026-11-23T09:00:00Z');
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
+    env.app.clock.set('2026-11-23T09:00:00Z');
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
     await c.ok(f, { type: 'INVITE_VICTIM' });
 
-    app.clock.advance(days(7) - minute);
+    env.app.clock.advance(days(7) - minute);
     expect(await sweep()).toBe(0);
-    app.clock.advance(2 * minute);
+    env.app.clock.advance(2 * minute);
     expect(await sweep()).toBe(1);
     let h = await c.history(f);
     const reminder = h.events.find((e) => e.type === 'INVITATION_REMINDER_DUE');
@@ -111,9 +101,9 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
     expect(h.notices.filter((n) => n.template === 'invitation_reminder').map((n) => [n.to, n.status, n.seq])).toEqual([['victim', 'queued', reminder!.seq]]);
     expect(victimTrack(await c.get(f))).toBe('invited');
 
-    app.clock.set('2026-12-14T08:59:00Z');
+    env.app.clock.set('2026-12-14T08:59:00Z');
     expect(await sweep()).toBe(0);
-    app.clock.set('2026-12-14T09:00:00Z');
+    env.app.clock.set('2026-12-14T09:00:00Z');
     expect(await sweep()).toBe(1);
     const expired = await c.get(f);
     expect(victimTrack(expired)).toBe('noResponse');
@@ -126,25 +116,25 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
     // Invited again: a new pair of timers; an answer before the reminder cancels both.
     await c.ok(f, { type: 'INVITE_VICTIM' });
     await c.ok(f, { type: 'VICTIM_RESPONDED', response: 'more_info' });
-    app.clock.advance(days(30));
+    env.app.clock.advance(days(30));
     expect(await sweep()).toBe(0);
     expect(victimTrack(await c.get(f))).toBe('moreInfo');
   });
 
   it('a pause with an end date resumes from the clock, and the invitation still expires after the pause', async () => {
-    app.clock.set('2026-11-23T09:00:00Z');
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
+    env.app.clock.set('2026-11-23T09:00:00Z');
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
     await c.ok(f, { type: 'INVITE_VICTIM' });
     await c.ok(f, { type: 'RECORD_OFFENDER_RESPONSE', response: 'willing' });
     const paused = await c.ok(f, { type: 'PAUSE', reason: 'victim in hospital', until: '2026-12-20' });
     expect(paused).toMatchObject({ state: 'paused', paused: true, stage: 'consent' });
 
     // The invitation's reminder (day 7) and expiry (day 21) fall due during the pause.
-    app.clock.set('2026-12-19T23:00:00Z');
+    env.app.clock.set('2026-12-19T23:00:00Z');
     await sweep();
     expect((await c.get(f)).state).toBe('paused');
-    app.clock.set('2026-12-20T00:00:01Z');
+    env.app.clock.set('2026-12-20T00:00:01Z');
     await sweep();
     const resumed = await c.get(f);
     expect(resumed).toMatchObject({ paused: false, state: { open: { consent: { victim: 'invited', offender: 'consented' } } } });
@@ -153,7 +143,7 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
     // However long nobody answers after the pause, the invitation must not stay open forever:
     // the deadlines that fell due while paused have to take effect once the case resumes.
     for (let i = 0; i < 6; i++) {
-      app.clock.advance(days(7));
+      env.app.clock.advance(days(7));
       await sweep();
     }
     const later = await c.get(f);

@@ -1,33 +1,23 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, days, openCase, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { days, openCase, withApp } from '../support/harness.js';
 import { caseClient, consentBoth, lowRisk, prepareBoth, types, type History } from './apiSteps.js';
 
 const toVictim = (h: History) => h.notices.filter((n) => n.to === 'victim');
 
 describe('the victim leaves the process', () => {
-  const tmp = tempDir();
-  let app: TestApp;
-  let staff: Staff;
-  beforeAll(async () => {
-    app = await startApp(`${tmp.dir}/rj.sqlite`);
-    staff = await addStaff(app.services);
-  });
-  afterAll(async () => {
-    await app.stop();
-    tmp.remove();
-  });
+  const env = withApp();
 
   it('victim declines: the case waits in closing with victim_declined until a supervisor signs it off', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
-    const s = staff.supervisor.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
+    const s = env.staff.supervisor.token;
 
     const invited = await c.ok(f, { type: 'INVITE_VICTIM' });
     expect(invited.state).toEqual({ open: { consent: { victim: 'invited', offender: 'notContacted' } } });
 
     const declined = await c.ok(f, { type: 'VICTIM_RESPONDED', response: 'no', note: 'said no on the phone' });
     expect(declined).toMatchObject({ state: 'closing', stage: 'consent', status: 'active', closureReason: null });
-    expect(declined.pendingClosure).toMatchObject({ reason: 'victim_declined', fromStage: 'consent', requestedBy: { kind: 'user', id: staff.facilitator.id } });
+    expect(declined.pendingClosure).toMatchObject({ reason: 'victim_declined', fromStage: 'consent', requestedBy: { kind: 'user', id: env.staff.facilitator.id } });
     // The facilitator cannot sign off; the supervisor is offered the sign-off.
     expect(declined.allowedEvents).not.toContain('APPROVE_CLOSURE');
     expect((await c.get(s)).allowedEvents).toContain('APPROVE_CLOSURE');
@@ -40,8 +30,8 @@ describe('the victim leaves the process', () => {
     expect(closed).toMatchObject({ stage: 'closed', status: 'closed', closureReason: 'victim_declined', allowedEvents: [] });
 
     // The invitation's reminder and expiry were cancelled: nothing fires later.
-    app.clock.advance(days(30));
-    expect(await app.services.scheduler.sweep()).toBe(0);
+    env.app.clock.advance(days(30));
+    expect(await env.app.services.scheduler.sweep()).toBe(0);
 
     const h = await c.history(s);
     expect(types(h)).toEqual(['REFERRAL_RECEIVED', 'ACCEPT_REFERRAL', 'INVITE_VICTIM', 'VICTIM_RESPONDED', 'APPROVE_CLOSURE']);
@@ -49,18 +39,18 @@ describe('the victim leaves the process', () => {
       from: 'open.consent.victim.invited+open.consent.offender.notContacted',
       to: 'closing',
       data: { response: 'no' },
-      actor: { kind: 'user', id: staff.facilitator.id, role: 'facilitator' },
+      actor: { kind: 'user', id: env.staff.facilitator.id, role: 'facilitator' },
     });
-    expect(h.events[4]).toMatchObject({ from: 'closing', to: 'closed', actor: { id: staff.supervisor.id } });
+    expect(h.events[4]).toMatchObject({ from: 'closing', to: 'closed', actor: { id: env.staff.supervisor.id } });
     // A "no" gets no thank-you mail; the only victim mail is the invitation.
     expect(toVictim(h).map((n) => n.template)).toEqual(['victim_invitation']);
     expect(h.notices.some((n) => n.template === 'approval_requested' && n.to === 'supervisors')).toBe(true);
   });
 
   it('victim withdraws after the conference is scheduled: contact stops, the case closes victim_withdrew', async () => {
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
-    const s = staff.supervisor.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
+    const s = env.staff.supervisor.token;
 
     await consentBoth(c, f);
     await lowRisk(c, f);
@@ -106,8 +96,8 @@ describe('the victim leaves the process', () => {
 
     const closed = await c.ok(s, { type: 'APPROVE_CLOSURE' });
     expect(closed).toMatchObject({ stage: 'closed', status: 'closed', closureReason: 'victim_withdrew' });
-    app.clock.advance(days(60));
-    await app.services.scheduler.sweep();
+    env.app.clock.advance(days(60));
+    await env.app.services.scheduler.sweep();
 
     const after = await c.history(s);
     expect(types(after)).toEqual([
@@ -125,9 +115,9 @@ describe('the victim leaves the process', () => {
   it('victim can withdraw while a closure awaits sign-off, and then gets no feedback request', async () => {
     // domain.md rule 1: consent "may be withdrawn at any time" and a withdrawal stops all outgoing contact at once.
     // The case is still active while its closure awaits a supervisor.
-    const c = caseClient(app, await openCase(app, staff));
-    const f = staff.facilitator.token;
-    const s = staff.supervisor.token;
+    const c = caseClient(env.app, await openCase(env.app, env.staff));
+    const f = env.staff.facilitator.token;
+    const s = env.staff.supervisor.token;
     await consentBoth(c, f);
     await lowRisk(c, f);
     await c.ok(f, { type: 'CHOOSE_PROCESS', process: 'shuttle' });

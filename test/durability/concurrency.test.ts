@@ -1,38 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addStaff, openCase, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
+import { describe, expect, it } from 'vitest';
+import { openCase, withApp } from '../support/harness.js';
 
 /**
  * Parallel requests really overlap: all twenty are sent before any answer is
  * awaited, so they reach the engine together (and share group commits).
  */
 describe('parallel events on one case', () => {
-  const tmp = tempDir();
-  let app: TestApp;
-  let staff: Staff;
+  const env = withApp();
   const N = 20;
 
-  beforeAll(async () => {
-    app = await startApp(`${tmp.dir}/rj.sqlite`);
-    staff = await addStaff(app.services);
-  });
-  afterAll(async () => {
-    await app.stop();
-    tmp.remove();
-  });
-
   const post = (id: string, body: unknown, headers: Record<string, string> = {}) =>
-    app.request('POST', `/api/cases/${id}/events`, { token: staff.facilitator.token, body, headers });
+    env.app.request('POST', `/api/cases/${id}/events`, { token: env.staff.facilitator.token, body, headers });
   const events = async (id: string) => {
-    const r = await app.request('GET', `/api/cases/${id}/history`, { token: staff.facilitator.token });
+    const r = await env.app.request('GET', `/api/cases/${id}/history`, { token: env.staff.facilitator.token });
     expect(r.status).toBe(200);
     return r.body.events as { seq: number; type: string; data: Record<string, unknown> }[];
   };
-  const version = async (id: string) => (await app.request('GET', `/api/cases/${id}`, { token: staff.facilitator.token })).body.case.version as number;
-  const verify = async () => (await app.request('GET', '/api/audit/verify', { token: staff.supervisor.token })).body;
+  const version = async (id: string) => (await env.app.request('GET', `/api/cases/${id}`, { token: env.staff.facilitator.token })).body.case.version as number;
+  const verify = async () => (await env.app.request('GET', '/api/audit/verify', { token: env.staff.supervisor.token })).body;
   const countBy = (statuses: number[]) => statuses.reduce<Record<number, number>>((m, s) => ({ ...m, [s]: (m[s] ?? 0) + 1 }), {});
 
   it('with one If-Match, exactly one of twenty succeeds and the rest get 409', async () => {
-    const id = await openCase(app, staff);
+    const id = await openCase(env.app, env.staff);
     const v = await version(id);
     const before = await events(id);
 
@@ -54,15 +43,15 @@ describe('parallel events on one case', () => {
   });
 
   it('the same holds for a state-changing event: one RECORD_PREPARATION wins', async () => {
-    const id = await openCase(app, staff);
-    const f = staff.facilitator.token;
+    const id = await openCase(env.app, env.staff);
+    const f = env.staff.facilitator.token;
     for (const body of [
       { type: 'INVITE_VICTIM' },
       { type: 'VICTIM_RESPONDED', response: 'yes', preferredProcess: 'conference' },
       { type: 'RECORD_OFFENDER_RESPONSE', response: 'willing' },
       { type: 'SUBMIT_RISK_ASSESSMENT', level: 'low', factors: { safety: 'none' }, directContactAllowed: true },
     ]) {
-      const r = await app.request('POST', `/api/cases/${id}/events`, { token: f, body });
+      const r = await env.app.request('POST', `/api/cases/${id}/events`, { token: f, body });
       expect(r.status, JSON.stringify(r.body)).toBe(200);
     }
     const v = await version(id);
@@ -81,7 +70,7 @@ describe('parallel events on one case', () => {
   });
 
   it('without If-Match, twenty distinct events all succeed with strictly increasing versions and a valid chain', async () => {
-    const id = await openCase(app, staff);
+    const id = await openCase(env.app, env.staff);
     const v = await version(id);
     const before = await events(id);
     const chainBefore = await verify();
@@ -103,7 +92,7 @@ describe('parallel events on one case', () => {
   });
 
   it('twenty parallel retries with one Idempotency-Key commit once and all get the same answer', async () => {
-    const id = await openCase(app, staff);
+    const id = await openCase(env.app, env.staff);
     const before = await events(id);
 
     const responses = await Promise.all(

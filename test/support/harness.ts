@@ -1,3 +1,4 @@
+import { afterAll, beforeAll } from 'vitest';
 import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -123,4 +124,19 @@ export async function openCase(app: TestApp, staff: Staff, referral = sampleRefe
   });
   if (accepted.status !== 200) throw new Error(`accept failed: ${JSON.stringify(accepted.body)}`);
   return id;
+}
+
+/** One app and its staff per test file: started before the tests, stopped and deleted after. */
+export function withApp(): { readonly app: TestApp; readonly staff: Staff } {
+  const tmp = tempDir();
+  const env = {} as { app: TestApp; staff: Staff };
+  beforeAll(async () => {
+    env.app = await startApp(`${tmp.dir}/rj.sqlite`);
+    env.staff = await addStaff(env.app.services);
+  });
+  afterAll(async () => {
+    await env.app.stop();
+    tmp.remove();
+  });
+  return env;
 }
