@@ -100,7 +100,9 @@ export function createSqliteStore(path: string): Store {
        WHERE id = @id AND version = @version`,
     ),
     clearFacilitators: db.prepare('DELETE FROM case_facilitators WHERE case_id = ?'),
-    addFacilitator: db.prepare('INSERT INTO case_facilitators (case_id, user_id) VALUES (?, ?)'),
+    addFacilitator: db.prepare(
+      'INSERT INTO case_facilitators (case_id, user_id, case_created_at) SELECT id, ?, created_at FROM cases WHERE id = ?',
+    ),
     lastLink: db.prepare('SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1'),
     insertHistory: db.prepare(
       `INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash)
@@ -142,6 +144,23 @@ export function createSqliteStore(path: string): Store {
     views: db.prepare('SELECT user_id AS userId, at FROM case_views WHERE case_id = ? ORDER BY at DESC, rowid DESC LIMIT 500'),
   };
 
+  /** Newest first. Only the page's ids are read from the ordering index; whole rows are loaded for those alone. */
+  function caseloadPage({ stage, facilitatorId, limit, offset }: CaseListFilter): { ids: string[]; total: number } {
+    const params = { stage, facilitatorId, limit, offset };
+    const [from, order, where] = facilitatorId
+      ? [
+          'case_facilitators f' + (stage ? ' JOIN cases c ON c.id = f.case_id' : ''),
+          'f.case_created_at DESC, f.case_id DESC',
+          ['f.user_id = @facilitatorId', ...(stage ? ['c.stage = @stage'] : [])],
+        ]
+      : ['cases c', 'c.created_at DESC, c.id DESC', stage ? ['c.stage = @stage'] : []];
+    const id = facilitatorId ? 'f.case_id' : 'c.id';
+    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const ids = db.prepare(`SELECT ${id} FROM ${from} ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all(params) as string[];
+    const total = db.prepare(`SELECT count(*) FROM ${from} ${clause}`).pluck().get(params) as number;
+    return { ids, total };
+  }
+
   const loadCase = (id: string) => {
     const row = q.caseById.get(id) as CaseRow | undefined;
     return row && toCase(row);
@@ -161,7 +180,7 @@ export function createSqliteStore(path: string): Store {
 
   function setFacilitators(caseId: string, ids: string[]) {
     q.clearFacilitators.run(caseId);
-    for (const id of ids) q.addFacilitator.run(caseId, id);
+    for (const id of ids) q.addFacilitator.run(id, caseId);
   }
 
   function writeCommit(current: CaseRecord, commit: EventCommit): number {
@@ -333,22 +352,9 @@ export function createSqliteStore(path: string): Store {
 
     createCase: (record, history) => enqueue(() => createCase(record, history)),
     caseById: async (id) => loadCase(id),
-    listCases: async ({ stage, facilitatorId, limit, offset }: CaseListFilter) => {
-      const where: string[] = [];
-      const params: Record<string, unknown> = { limit, offset };
-      if (stage) {
-        where.push('c.stage = @stage');
-        params.stage = stage;
-      }
-      if (facilitatorId) {
-        where.push('c.id IN (SELECT case_id FROM case_facilitators WHERE user_id = @facilitatorId)');
-        params.facilitatorId = facilitatorId;
-      }
-      const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-      const rows = db
-        .prepare(`SELECT ${caseColumns} FROM cases c ${clause} ORDER BY c.created_at DESC, c.id LIMIT @limit OFFSET @offset`)
-        .all(params) as CaseRow[];
-      const total = db.prepare(`SELECT count(*) FROM cases c ${clause}`).pluck().get(params) as number;
+    listCases: async (filter: CaseListFilter) => {
+      const { ids, total } = caseloadPage(filter);
+      const rows = ids.map((id) => q.caseById.get(id) as CaseRow);
       return { cases: rows.map(toCase), total };
     },
     recordView: async (caseId, userId, at) => void q.recordView.run(caseId, userId, at),

@@ -87,7 +87,7 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
       `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, snapshot, referral, created_at, updated_at)
        VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
-    facilitator: db.prepare('INSERT INTO case_facilitators (case_id, user_id) VALUES (?, ?)'),
+    facilitator: db.prepare('INSERT INTO case_facilitators (case_id, user_id, case_created_at) SELECT id, ?, created_at FROM cases WHERE id = ?'),
     history: db.prepare(
       'INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
@@ -122,7 +122,7 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
       const year = new Date(firstCaseAt + i * caseSpacingMs).getUTCFullYear();
       q.case.run(caseIds[i], `RJ-${year}-${String(i + 1).padStart(6, '0')}`, length, last.stage, last.status, last.paused ? 1 : 0,
         last.snapshot, template.referral, at(i, 0), at(i, length - 1));
-      q.facilitator.run(caseIds[i], fid);
+      q.facilitator.run(fid, caseIds[i]);
     }
     for (let k = 0; k < template.events.length; k++) {
       for (let i = from; i < to; i++) {
