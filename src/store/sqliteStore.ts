@@ -156,10 +156,18 @@ export function createSqliteStore(path: string): Store {
       : ['cases c', 'c.created_at DESC, c.id DESC', stage ? ['c.stage = @stage'] : []];
     const id = facilitatorId ? 'f.case_id' : 'c.id';
     const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const ids = db.prepare(`SELECT ${id} FROM ${from} ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all(params) as string[];
-    const total = db.prepare(`SELECT count(*) FROM ${from} ${clause}`).pluck().get(params) as number;
+    const ids = prepared(`SELECT ${id} FROM ${from} ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all(params) as string[];
+    const total = prepared(`SELECT count(*) FROM ${from} ${clause}`).pluck().get(params) as number;
     return { ids, total };
   }
+
+  // Statements built from parts (caseload filters, id lists) are prepared once per distinct text.
+  const statements = new Map<string, Database.Statement>();
+  const prepared = (sql: string) => {
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = db.prepare(sql)));
+    return statement;
+  };
 
   const loadCase = (id: string) => {
     const row = q.caseById.get(id) as CaseRow | undefined;
@@ -343,7 +351,7 @@ export function createSqliteStore(path: string): Store {
     usersByIds: async (ids) =>
       ids.length === 0
         ? []
-        : (db.prepare(`SELECT * FROM users WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as UserRow[]).map(toUser),
+        : (prepared(`SELECT * FROM users WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as UserRow[]).map(toUser),
     addApiToken: async (t) => void q.insertToken.run(t.id, t.userId, t.tokenHash, t.createdAt),
     userByTokenHash: async (hash) => {
       const r = q.userByToken.get(hash) as UserRow | undefined;

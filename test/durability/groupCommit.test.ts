@@ -1,0 +1,65 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { persistCase, startCase } from '../../machines/case/index.js';
+import type { CaseRecord, EventCommit, Store } from '../../src/store/store.js';
+import { createSqliteStore } from '../../src/store/sqliteStore.js';
+import { tempDir } from '../support/harness.js';
+
+const at = '2026-11-23T09:00:00.000Z';
+const actor = { kind: 'user' as const, id: 'u1', role: 'supervisor' };
+
+async function newCase(store: Store, id: string): Promise<CaseRecord> {
+  const { version, snapshot } = startCase({ flags: {} });
+  return store.createCase(
+    {
+      id,
+      machineVersion: version,
+      version: 1,
+      stage: 'referral',
+      status: 'active',
+      paused: false,
+      snapshot: persistCase(version, snapshot),
+      referral: {},
+      facilitatorIds: [],
+      createdAt: at,
+      updatedAt: at,
+    },
+    { type: 'REFERRAL_RECEIVED', actor, at, from: null, to: 'referral', data: {} },
+  );
+}
+
+const note = (c: CaseRecord, notices: EventCommit['notices'] = []): EventCommit => ({
+  next: { stage: c.stage, status: c.status, paused: c.paused, snapshot: c.snapshot, facilitatorIds: c.facilitatorIds },
+  history: { type: 'ADD_NOTE', actor, at, from: 'referral', to: 'referral', data: { text: 'x' } },
+  timers: [],
+  cancelTimerKeys: [],
+  stopContactWith: [],
+  notices,
+});
+
+describe('group commit', () => {
+  const tmp = tempDir();
+  const store = createSqliteStore(`${tmp.dir}/rj.sqlite`);
+  afterAll(() => {
+    store.close();
+    tmp.remove();
+  });
+
+  it('rolls back only the write that failed; the others in the same batch commit', async () => {
+    const [a, b] = await Promise.all([newCase(store, 'case-a'), newCase(store, 'case-b')]);
+    const notice = { id: 'same-id', template: 'allocation', recipient: 'facilitators', data: {}, status: 'queued' as const };
+    // Both writes are issued in one turn of the event loop, so they share one transaction.
+    // A's second notice breaks the primary key after its case update and history row were written.
+    const [failed, committed] = await Promise.allSettled([
+      store.commitEvent(a!.id, undefined, (c) => ({ kind: 'commit', commit: note(c!, [notice, notice]), respond: () => ({ status: 200, body: {} }) })),
+      store.commitEvent(b!.id, undefined, (c) => ({ kind: 'commit', commit: note(c!), respond: () => ({ status: 200, body: {} }) })),
+    ]);
+    expect(failed.status).toBe('rejected');
+    expect(committed.status).toBe('fulfilled');
+    expect((await store.caseById(a!.id))!.version).toBe(1);
+    expect((await store.history(a!.id)).map((e) => e.type)).toEqual(['REFERRAL_RECEIVED']);
+    expect(await store.notices(a!.id)).toEqual([]);
+    expect((await store.caseById(b!.id))!.version).toBe(2);
+    expect((await store.history(b!.id)).map((e) => e.type)).toEqual(['REFERRAL_RECEIVED', 'ADD_NOTE']);
+    expect(await store.verifyChain()).toEqual({ ok: true, events: 3 });
+  });
+});
