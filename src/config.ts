@@ -1,3 +1,4 @@
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { defaultDelays, isValidDuration } from './cases/timing.js';
 
@@ -15,6 +16,11 @@ const env = z.object({
   BASE_URL: z.url().optional(),
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().min(3).optional(),
+  LINK_SECRET: z.string().min(32, 'use at least 32 random characters').optional(),
+  SERVICE_NAME: z.string().min(1).default('Northshire Restorative Justice Service'),
+  SERVICE_PHONE: z.string().min(5).optional(),
+  SERVICE_EMAIL: z.email().optional(),
+  MAIL_DIR: z.string().min(1).optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   INVITATION_REMINDER_AFTER: duration(defaultDelays.invitationReminder),
   INVITATION_EXPIRES_AFTER: duration(defaultDelays.invitationExpiry),
@@ -32,11 +38,11 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   }
   const e = parsed.data;
   const production = e.NODE_ENV === 'production';
-  const requireInProduction = (name: string, value: string | undefined, fallback: string) => {
-    if (value) return value;
-    if (production) throw new ConfigError(`${name} must be set in production`);
-    return fallback;
+  const missing = (name: string): never => {
+    throw new ConfigError(`${name} must be set in production`);
   };
+  const requireInProduction = (name: string, value: string | undefined, fallback: string) =>
+    value ?? (production ? missing(name) : fallback);
   return {
     production,
     port: e.PORT,
@@ -45,6 +51,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     baseUrl: requireInProduction('BASE_URL', e.BASE_URL, `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     smtpUrl: e.SMTP_URL,
     mailFrom: requireInProduction('MAIL_FROM', e.MAIL_FROM, 'RJ Service <rj-service@localhost>'),
+    /** Without SMTP_URL, mail is captured as files here and listed at /dev/mail. */
+    mailDir: e.MAIL_DIR ?? join(dirname(e.DATABASE_PATH), 'mail'),
+    /** Derives party link tokens; outside production a random one is kept beside the database. */
+    linkSecret: e.LINK_SECRET ?? (production ? missing('LINK_SECRET') : undefined),
+    /** Who parties and staff are told to contact: on every email and on every party page. */
+    service: {
+      name: e.SERVICE_NAME,
+      phone: requireInProduction('SERVICE_PHONE', e.SERVICE_PHONE, '0300 123 4567'),
+      email: requireInProduction('SERVICE_EMAIL', e.SERVICE_EMAIL, 'rj-service@localhost'),
+    },
     logLevel: e.LOG_LEVEL,
     delays: {
       invitationReminder: e.INVITATION_REMINDER_AFTER,

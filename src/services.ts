@@ -3,17 +3,20 @@ import { createCaseEngine, type Clock } from './cases/caseEngine.js';
 import { createScheduler } from './cases/scheduler.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
+import { createLinkTokens, localLinkSecret } from './links/linkTokens.js';
+import { openDatabase } from './store/database.js';
 import { createSqliteStore } from './store/sqliteStore.js';
 
 /** Plain factory wiring: every service gets what it needs, nothing more, and tests swap the clock. */
 export function createServices(config: Config, options: { clock?: Clock; logger?: Logger } = {}) {
   const clock = options.clock ?? (() => new Date());
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = createSqliteStore(config.databasePath);
-  const engine = createCaseEngine({ store, clock, delays: config.delays });
+  const store = createSqliteStore(openDatabase(config.databasePath));
+  const linkTokens = createLinkTokens(config.linkSecret ?? localLinkSecret(config.databasePath));
+  const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor });
   const users = createUserService(store, clock);
   const scheduler = createScheduler({ store, engine, clock, logger, intervalMs: config.schedulerIntervalMs });
-  return { config, clock, logger, store, engine, users, scheduler };
+  return { config, clock, logger, store, linkTokens, engine, users, scheduler };
 }
 
 export type Services = ReturnType<typeof createServices>;

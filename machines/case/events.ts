@@ -27,6 +27,10 @@ export const eventPayloads = {
     reofferAfter: isoDate.optional(),
     preferredProcess: z.enum(processes).optional(),
     accessNeeds: text(2000).optional(),
+    /** Safe times and ways to contact them, in the victim's words. */
+    safeContact: text(2000).optional(),
+    /** Which version of the information about restorative justice they were shown (RJC Code item A). */
+    informationVersion: text(50).optional(),
     note,
   }),
   INVITATION_REMINDER_DUE: z.strictObject({}),

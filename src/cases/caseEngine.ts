@@ -3,9 +3,9 @@ import { transition } from 'xstate';
 import { eventPayloads, eventTypes, type Actor, type CaseEvent, type EventType } from '../../machines/case/events.js';
 import { allowedEvents, caseStatus, machineFor, persistCase, restoreCase, startCase } from '../../machines/case/index.js';
 import { maySend } from '../../machines/case/permissions.js';
-import type { CaseRecord, Decision, Response, Store, TimerRecord } from '../store/store.js';
+import { LinkAlreadyUsed, type CaseRecord, type Decision, type Response, type Store, type TimerRecord } from '../store/store.js';
 import { caseView, stateString } from './caseView.js';
-import { effectsToRows } from './effects.js';
+import { effectsToRows, type LinkHasher } from './effects.js';
 import { referralSchema, type Referral } from './referral.js';
 import type { Delays } from './timing.js';
 import { toIssues } from './validation.js';
@@ -39,19 +39,24 @@ export interface SubmitRequest {
   ifMatch?: number;
   idempotencyKey?: string;
   firedTimerId?: number;
+  /** The single-use party link this event answers (see EventCommit.useLinkId). */
+  linkId?: string;
 }
 
 export interface CaseEngineDeps {
   store: Store;
   clock: Clock;
   delays: Delays;
+  linkHash: LinkHasher;
 }
+
+const linkUsed: Response = { status: 410, body: { error: 'This link has already been used.' } };
 
 /**
  * The one way a case changes: validate, then in one transaction load, ask the
  * chart, transition, and commit state, history, timers and notices together.
  */
-export function createCaseEngine({ store, clock, delays }: CaseEngineDeps) {
+export function createCaseEngine({ store, clock, delays, linkHash }: CaseEngineDeps) {
   async function createCase(body: unknown, caller: Caller & { kind: 'user' }): Promise<Response> {
     const parsed = referralSchema.safeParse(body);
     if (!parsed.success) return unprocessable(toIssues(parsed.error));
@@ -123,7 +128,7 @@ export function createCaseEngine({ store, clock, delays }: CaseEngineDeps) {
           }
         : undefined;
 
-    return store.commitEvent(req.caseId, claim, (current): Decision => {
+    const committed = store.commitEvent(req.caseId, claim, (current): Decision => {
       if (!current || !canSee(req.caller, current)) return { kind: 'reject', response: notFound };
       const at = clock().toISOString();
       const { type } = parsed.event;
@@ -167,11 +172,16 @@ export function createCaseEngine({ store, clock, delays }: CaseEngineDeps) {
             facilitatorIds: next.context.facilitatorIds,
           },
           history: { type, actor, at, from: stateString(snapshot.value), to: stateString(next.value), data },
-          ...effectsToRows(actions, snapshot.context, next.context, referral, at, delays),
+          ...effectsToRows(actions, snapshot.context, next.context, referral, at, delays, linkHash),
           ...(req.firedTimerId !== undefined ? { firedTimerId: req.firedTimerId } : {}),
+          ...(req.linkId !== undefined ? { useLinkId: req.linkId } : {}),
         },
         respond: (saved) => ({ status: 200, body: { case: caseView(saved, next, actor, at) } }),
       };
+    });
+    return committed.catch((err: unknown) => {
+      if (err instanceof LinkAlreadyUsed) return linkUsed;
+      throw err;
     });
   }
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { CancelTimersParams, NotifyParams, Recipient, ScheduleParams, StopContactParams } from '../../machines/case/effects.js';
-import type { EventCommit, NewNotice, NewTimer } from '../store/store.js';
+import type { EventCommit, LinkPurpose, NewLink, NewNotice, NewTimer } from '../store/store.js';
 import { addDuration, toInstant, type Delays } from './timing.js';
 
 interface ActionLike {
@@ -10,6 +10,28 @@ interface ActionLike {
 }
 
 type Parties = Partial<Record<'victim' | 'offender', { email?: string } | undefined>>;
+
+/** Derives a link token's stored hash from the link's id (see src/links/linkTokens.ts). */
+export type LinkHasher = (linkId: string) => string;
+
+/**
+ * The links an email to a party carries: a way to answer where an answer is
+ * asked for, and a way to withdraw consent in every later email while the case is open.
+ */
+function linkPurposes(template: string, caseOpen: boolean): LinkPurpose[] {
+  const withdrawal: LinkPurpose[] = caseOpen ? ['withdrawal'] : [];
+  switch (template) {
+    case 'victim_invitation':
+    case 'invitation_reminder':
+      return ['invitation'];
+    case 'withdrawal_confirmation':
+      return [];
+    case 'feedback_request':
+      return ['feedback', ...withdrawal];
+    default:
+      return withdrawal;
+  }
+}
 
 /**
  * Turns the effects the chart returned into rows to commit with the state
@@ -23,22 +45,30 @@ export function effectsToRows(
   parties: Parties,
   at: string,
   delays: Delays,
-): Pick<EventCommit, 'timers' | 'cancelTimerKeys' | 'stopContactWith' | 'notices'> {
+  linkHash: LinkHasher,
+): Pick<EventCommit, 'timers' | 'cancelTimerKeys' | 'stopContactWith' | 'notices' | 'links'> {
   const timers: NewTimer[] = [];
   const cancelTimerKeys: string[] = [];
   const stopContactWith: string[] = [];
   const notices: NewNotice[] = [];
+  const links: NewLink[] = [];
+  const linksExpireAt = addDuration(at, delays.invitationExpiry);
 
-  const notice = (template: string, recipient: string, data: Record<string, unknown>, email: string | undefined | null) =>
-    notices.push({
-      id: randomUUID(),
-      template,
-      recipient,
-      data,
-      ...(email === undefined
-        ? { status: 'failed' as const, lastError: 'No email address on record: contact this person another way.' }
-        : { status: 'queued' as const }),
-    });
+  const notice = (template: string, recipient: string, data: Record<string, unknown>, email: string | undefined | null) => {
+    const id = randomUUID();
+    if (email === undefined) {
+      const lastError = 'No email address on record: contact this person another way.';
+      notices.push({ id, template, recipient, data, status: 'failed', lastError });
+      notices.push({ id: randomUUID(), template: 'notice_undeliverable', recipient: 'facilitators', data: { noticeId: id, template, to: recipient, lastError }, status: 'queued' });
+      return;
+    }
+    notices.push({ id, template, recipient, data, status: 'queued' });
+    if (recipient !== 'victim' && recipient !== 'offender') return;
+    for (const purpose of linkPurposes(template, after.stage !== 'closed')) {
+      const linkId = randomUUID();
+      links.push({ id: linkId, tokenHash: linkHash(linkId), noticeId: id, party: recipient, purpose, expiresAt: linksExpireAt });
+    }
+  };
 
   for (const action of actions) {
     switch (action.type) {
@@ -65,7 +95,7 @@ export function effectsToRows(
         throw new Error(`the engine does not know the effect ${action.type}`);
     }
   }
-  return { timers, cancelTimerKeys, stopContactWith, notices };
+  return { timers, cancelTimerKeys, stopContactWith, notices, links };
 }
 
 /** Staff recipients are resolved to people at send time; `null` marks "no address needed here". */

@@ -1,6 +1,6 @@
 import Database from 'better-sqlite3';
 import type { Actor } from '../../machines/case/events.js';
-import { openDatabase, type Db } from './database.js';
+import type { Db } from './database.js';
 import { chainHash, genesisHash, type ChainRow } from './historyChain.js';
 import type {
   CaseListFilter,
@@ -11,12 +11,15 @@ import type {
   EventCommit,
   HistoryEntry,
   HistoryRecord,
+  FeedbackRecord,
   IdempotencyClaim,
+  LinkRecord,
   NoticeRecord,
   Store,
   TimerRecord,
   UserRecord,
 } from './store.js';
+import { LinkAlreadyUsed } from './store.js';
 
 interface CaseRow {
   id: string;
@@ -74,8 +77,8 @@ const toUser = (r: UserRow): UserRecord => ({
   disabledAt: r.disabled_at,
 });
 
-export function createSqliteStore(path: string): Store {
-  const db: Db = openDatabase(path);
+/** The store over an open database (see openDatabase); closing the store closes the database. */
+export function createSqliteStore(db: Db): Store {
 
   const q = {
     insertUser: db.prepare(
@@ -136,6 +139,28 @@ export function createSqliteStore(path: string): Store {
        VALUES (@id, @caseId, @seq, @template, @recipient, @data, @status, @lastError, @nextAttemptAt, @createdAt)`,
     ),
     notices: db.prepare('SELECT * FROM notices WHERE case_id = ? ORDER BY created_at, id'),
+    insertLink: db.prepare(
+      `INSERT INTO response_links (id, token_hash, case_id, notice_id, party, purpose, created_at, expires_at)
+       VALUES (@id, @tokenHash, @caseId, @noticeId, @party, @purpose, @createdAt, @expiresAt)`,
+    ),
+    useLink: db.prepare('UPDATE response_links SET used_at = ? WHERE id = ? AND used_at IS NULL AND revoked_at IS NULL'),
+    linkById: db.prepare('SELECT * FROM response_links WHERE id = ?'),
+    // Once a party has answered, or has stopped all contact, their other open links of that kind stop working.
+    revokeLinks: db.prepare(
+      `UPDATE response_links SET revoked_at = @at
+       WHERE case_id = @caseId AND party = @party AND purpose IN (SELECT value FROM json_each(@purposes))
+         AND used_at IS NULL AND revoked_at IS NULL`,
+    ),
+    linkByTokenHash: db.prepare('SELECT * FROM response_links WHERE token_hash = ?'),
+    linksForNotice: db.prepare('SELECT * FROM response_links WHERE notice_id = ? ORDER BY purpose'),
+    insertSession: db.prepare('INSERT INTO party_sessions (token_hash, link_id, created_at, expires_at) VALUES (?, ?, ?, ?)'),
+    sessionLink: db.prepare(
+      'SELECT l.* FROM party_sessions s JOIN response_links l ON l.id = s.link_id WHERE s.token_hash = ? AND s.expires_at > ?',
+    ),
+    insertFeedback: db.prepare(
+      'INSERT INTO feedback (case_id, party, link_id, rating, comment, at) VALUES (@caseId, @party, @linkId, @rating, @comment, @at)',
+    ),
+    feedback: db.prepare('SELECT case_id, party, link_id, rating, comment, at FROM feedback WHERE case_id = ? ORDER BY id'),
     idempotency: db.prepare('SELECT request_hash, status, body FROM idempotency_keys WHERE actor_key = ? AND key = ?'),
     saveIdempotency: db.prepare(
       'INSERT INTO idempotency_keys (actor_key, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
@@ -214,7 +239,11 @@ export function createSqliteStore(path: string): Store {
       q.cancelTimer.run(history.at, current.id, t.key);
       q.insertTimer.run(current.id, t.key, JSON.stringify(t.event), t.dueAt, t.whilePaused ? 1 : 0, seq);
     }
-    for (const recipient of commit.stopContactWith) q.stopContact.run(current.id, recipient);
+    if (commit.useLinkId !== undefined) useLink(commit.useLinkId, history.at);
+    for (const recipient of commit.stopContactWith) {
+      q.stopContact.run(current.id, recipient);
+      q.revokeLinks.run({ at: history.at, caseId: current.id, party: recipient, purposes: JSON.stringify(['invitation', 'withdrawal', 'feedback']) });
+    }
     for (const n of commit.notices) {
       q.insertNotice.run({
         id: n.id,
@@ -229,8 +258,21 @@ export function createSqliteStore(path: string): Store {
         createdAt: history.at,
       });
     }
+    for (const l of commit.links) q.insertLink.run({ ...l, caseId: current.id, createdAt: history.at });
     return seq;
   }
+
+  function useLink(id: string, at: string) {
+    if (q.useLink.run(at, id).changes !== 1) throw new LinkAlreadyUsed();
+    const link = toLink(q.linkById.get(id) as LinkRow);
+    q.revokeLinks.run({ at, caseId: link.caseId, party: link.party, purposes: JSON.stringify([link.purpose]) });
+  }
+
+  const saveFeedback = db.transaction((f: FeedbackRecord): boolean => {
+    if (q.useLink.run(f.at, f.linkId).changes !== 1) return false;
+    q.insertFeedback.run(f);
+    return true;
+  });
 
   const commitEvent = db.transaction(
     (caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision): CommitResult => {
@@ -404,6 +446,27 @@ export function createSqliteStore(path: string): Store {
     dueTimers: async (now, limit) => (q.dueTimers.all(now, limit) as Record<string, unknown>[]).map(toTimer),
     settleTimer: async (id, status, at) => void q.settleTimer.run(status, at, id),
 
+    linkByTokenHash: async (hash) => {
+      const r = q.linkByTokenHash.get(hash) as LinkRow | undefined;
+      return r && toLink(r);
+    },
+    linksForNotice: async (noticeId) => (q.linksForNotice.all(noticeId) as LinkRow[]).map(toLink),
+    openPartySession: async (s) => void q.insertSession.run(s.tokenHash, s.linkId, s.createdAt, s.expiresAt),
+    partySessionLink: async (hash, now) => {
+      const r = q.sessionLink.get(hash, now) as LinkRow | undefined;
+      return r && toLink(r);
+    },
+    saveFeedback: (f) => enqueue(() => saveFeedback(f)),
+    feedback: async (caseId) =>
+      (q.feedback.all(caseId) as Record<string, unknown>[]).map((r) => ({
+        caseId: r.case_id as string,
+        party: r.party as string,
+        linkId: r.link_id as string,
+        rating: r.rating as number,
+        comment: r.comment as string | null,
+        at: r.at as string,
+      })),
+
     verifyChain: async () => verifyChain(),
     backup: async (to) => {
       await db.backup(to);
@@ -417,6 +480,32 @@ export function createSqliteStore(path: string): Store {
     },
   };
 }
+
+interface LinkRow {
+  id: string;
+  token_hash: string;
+  case_id: string;
+  notice_id: string;
+  party: LinkRecord['party'];
+  purpose: LinkRecord['purpose'];
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
+const toLink = (r: LinkRow): LinkRecord => ({
+  id: r.id,
+  tokenHash: r.token_hash,
+  caseId: r.case_id,
+  noticeId: r.notice_id,
+  party: r.party,
+  purpose: r.purpose,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  usedAt: r.used_at,
+  revokedAt: r.revoked_at,
+});
 
 const toTimer = (r: Record<string, unknown>): TimerRecord => ({
   id: r.id as number,

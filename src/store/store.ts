@@ -79,6 +79,34 @@ export interface NoticeRecord {
   createdAt: string;
 }
 
+export type LinkPurpose = 'invitation' | 'withdrawal' | 'feedback';
+
+/** A link emailed to a party, bound to one case, one party and one purpose. */
+export interface NewLink {
+  id: string;
+  tokenHash: string;
+  noticeId: string;
+  party: 'victim' | 'offender';
+  purpose: LinkPurpose;
+  expiresAt: string;
+}
+
+export interface LinkRecord extends NewLink {
+  caseId: string;
+  createdAt: string;
+  usedAt: string | null;
+  revokedAt: string | null;
+}
+
+export interface FeedbackRecord {
+  caseId: string;
+  party: string;
+  linkId: string;
+  rating: number;
+  comment: string | null;
+  at: string;
+}
+
 /** Everything one accepted event writes, in one transaction. */
 export interface EventCommit {
   next: Pick<CaseRecord, 'stage' | 'status' | 'paused' | 'snapshot' | 'facilitatorIds'>;
@@ -89,7 +117,21 @@ export interface EventCommit {
   /** Recipients whose queued notices are cancelled before this event's notices are queued. */
   stopContactWith: string[];
   notices: NewNotice[];
+  /** Links for this event's notices to parties. */
+  links: NewLink[];
   firedTimerId?: number;
+  /**
+   * The single-use link this event answers. It is marked used in the same
+   * transaction, and if it was used already the whole event is refused
+   * (LinkAlreadyUsed), so of parallel answers exactly one wins.
+   */
+  useLinkId?: string;
+}
+
+export class LinkAlreadyUsed extends Error {
+  constructor() {
+    super('this link has already been used');
+  }
 }
 
 export interface Response {
@@ -157,6 +199,16 @@ export interface Store {
   pendingTimers(caseId: string): Promise<TimerRecord[]>;
   dueTimers(now: string, limit: number): Promise<TimerRecord[]>;
   settleTimer(id: number, status: 'void', at: string): Promise<void>;
+
+  /** A link by its token's hash, whatever its state: callers judge expiry, use and revocation. */
+  linkByTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
+  linksForNotice(noticeId: string): Promise<LinkRecord[]>;
+  openPartySession(session: { tokenHash: string; linkId: string; createdAt: string; expiresAt: string }): Promise<void>;
+  /** The link behind an unexpired party session. */
+  partySessionLink(sessionTokenHash: string, now: string): Promise<LinkRecord | undefined>;
+  /** Stores the answer and uses the feedback link in one transaction; false if the link was already used. */
+  saveFeedback(feedback: FeedbackRecord): Promise<boolean>;
+  feedback(caseId: string): Promise<FeedbackRecord[]>;
 
   verifyChain(): Promise<ChainCheck>;
   backup(to: string): Promise<void>;

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { persistCase, startCase } from '../../machines/case/index.js';
 import type { CaseRecord, EventCommit, Store } from '../../src/store/store.js';
+import { openDatabase } from '../../src/store/database.js';
 import { createSqliteStore } from '../../src/store/sqliteStore.js';
 import { tempDir } from '../support/harness.js';
 
@@ -34,11 +35,12 @@ const note = (c: CaseRecord, notices: EventCommit['notices'] = []): EventCommit 
   cancelTimerKeys: [],
   stopContactWith: [],
   notices,
+  links: [],
 });
 
 describe('group commit', () => {
   const tmp = tempDir();
-  const store = createSqliteStore(`${tmp.dir}/rj.sqlite`);
+  const store = createSqliteStore(openDatabase(`${tmp.dir}/rj.sqlite`));
   afterAll(() => {
     store.close();
     tmp.remove();

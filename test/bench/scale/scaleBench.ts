@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { openDatabase } from '../../../src/store/database.js';
 import { createSqliteStore } from '../../../src/store/sqliteStore.js';
 import type { Sizes } from '../options.js';
 import { freePort, spawnTsx, stopProcess } from '../processes.js';
@@ -72,7 +73,7 @@ export async function scaleBench(sizes: Sizes['scale'], workDir: string): Promis
   const seeded = await timed(() => seedScaleDb(path, sizes));
   const db = seeded.value;
 
-  const store = createSqliteStore(path);
+  const store = createSqliteStore(openDatabase(path));
   const verify = await timed(() => store.verifyChain());
   store.close();
   if (!verify.value.ok || verify.value.events !== db.events) throw new Error(`the seeded chain does not verify: ${JSON.stringify(verify.value)}`);

@@ -1,0 +1,46 @@
+/**
+ * What a notice template is given. It is built at send time from the notice
+ * row, the case and the recipient; a model for one party never holds the other
+ * party's name or contact details.
+ */
+export const noticeTemplates = [
+  // to parties
+  'victim_invitation',
+  'invitation_reminder',
+  'thank_you',
+  'conference_invitation',
+  'conference_rescheduled',
+  'conference_cancelled',
+  'agreement_item_completed',
+  'agreement_item_missed',
+  'feedback_request',
+  'withdrawal_confirmation',
+  // to staff
+  'allocation',
+  'party_responded',
+  'reoffer_due',
+  'approval_requested',
+  'approval_decision',
+  'item_overdue',
+  'notice_undeliverable',
+] as const;
+export type NoticeTemplate = (typeof noticeTemplates)[number];
+
+export type RecipientKind = 'victim' | 'offender' | 'supporter' | 'facilitator' | 'supervisor';
+
+export interface NoticeModel {
+  service: { name: string; phone: string; email: string };
+  recipient: { kind: RecipientKind; name: string };
+  /** The service's case reference (RJ-2026-000001); no crime reference or offence details. */
+  caseReference: string;
+  /** Absolute URLs; only those this notice carries are present. */
+  links: { respond?: string; withdraw?: string; feedback?: string };
+  /** Template-specific facts: see each template. Dates arrive formatted for Europe/London. */
+  data: Record<string, unknown>;
+}
+
+export interface RenderedNotice {
+  subject: string;
+  html: string;
+  text: string;
+}
