@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { stages } from '../../machines/case/context.js';
 import type { Caller } from '../cases/caseEngine.js';
+import { noticeTasks } from '../cases/caseTasks.js';
 import { toIssues } from '../cases/validation.js';
 import type { Services } from '../services.js';
 
@@ -58,8 +59,8 @@ export function caseRoutes({ engine, store, clock }: Services) {
       send(res, { status: 404, body: { error: 'No case with this id is available to you.' } });
       return;
     }
-    await store.recordView(view.id, caller.id, clock().toISOString());
-    res.json({ case: view });
+    const [notices] = await Promise.all([store.notices(view.id), store.recordView(view.id, caller.id, clock().toISOString())]);
+    res.json({ case: { ...view, tasks: noticeTasks(notices) } });
   });
 
   router.post('/cases/:id/events', async (req, res) => {
