@@ -1,4 +1,4 @@
-import { createActor, initialTransition, type SnapshotFrom } from 'xstate';
+import { createActor, initialTransition, type AnyActorScope, type ExecutableActionsFrom, type SnapshotFrom } from 'xstate';
 import type { CaseContext, CaseInput, Stage } from './context.js';
 import { eventTypes, type Actor, type CaseEvent, type EventType } from './events.js';
 import { eventVariants } from './eventVariants.js';
@@ -28,9 +28,39 @@ export function startCase(input: CaseInput) {
   return { version: currentMachineVersion, snapshot };
 }
 
+type CaseAction = ExecutableActionsFrom<CaseMachine>;
+
+/**
+ * What xstate's pure `transition()` does, with one inert scope per machine
+ * instead of a throwaway actor per call (building that actor cost more than the
+ * transition). The machines spawn and invoke nothing, so the scope holds no state;
+ * actions are collected, never executed.
+ */
+const scopes = new Map<number, { scope: AnyActorScope; collected: CaseAction[] }>();
+function inertScope(version: number) {
+  let entry = scopes.get(version);
+  if (!entry) {
+    const self = createActor(machineFor(version), { input: { flags: {} } });
+    const collected: CaseAction[] = [];
+    const noop = () => undefined;
+    const scope = { self, id: '', sessionId: '', system: self.system, logger: noop, defer: noop, stopChild: noop, emit: noop };
+    entry = { scope: { ...scope, actionExecutor: (action: CaseAction) => void collected.push(action) } as unknown as AnyActorScope, collected };
+    scopes.set(version, entry);
+  }
+  return entry;
+}
+
 /** Restores a stored snapshot without starting an actor: nothing runs, no invocation is re-entered. */
 export function restoreCase(version: number, persisted: unknown): CaseSnapshot {
-  return createActor(machineFor(version), { snapshot: persisted as never, input: { flags: {} } }).getSnapshot();
+  return machineFor(version).restoreSnapshot(persisted as never, inertScope(version).scope) as CaseSnapshot;
+}
+
+/** The next snapshot and the effects to commit with it; nothing is executed. */
+export function transitionCase(version: number, snapshot: CaseSnapshot, event: CaseEvent): [CaseSnapshot, CaseAction[]] {
+  const { scope, collected } = inertScope(version);
+  collected.length = 0;
+  const next = machineFor(version).transition(snapshot, event, scope) as CaseSnapshot;
+  return [next, collected.splice(0)];
 }
 
 export function persistCase(version: number, snapshot: CaseSnapshot): unknown {

@@ -1,7 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
-import { transition } from 'xstate';
 import { eventPayloads, eventTypes, type Actor, type CaseEvent, type EventType } from '../../machines/case/events.js';
-import { allowedEvents, caseStatus, machineFor, persistCase, restoreCase, startCase } from '../../machines/case/index.js';
+import { allowedEvents, caseStatus, persistCase, restoreCase, startCase, transitionCase } from '../../machines/case/index.js';
 import { maySend } from '../../machines/case/permissions.js';
 import { LinkAlreadyUsed, type CaseRecord, type Decision, type Response, type Store, type TimerRecord } from '../store/store.js';
 import { caseView, stateString } from './caseView.js';
@@ -157,7 +156,7 @@ export function createCaseEngine({ store, clock, delays, linkHash }: CaseEngineD
           response: { status: 409, body: { error: `${type} is not allowed in the case's current state.`, allowedEvents: allowed() } },
         };
       }
-      const [next, actions] = transition(machineFor(current.machineVersion), snapshot, event);
+      const [next, actions] = transitionCase(current.machineVersion, snapshot, event);
       const status = caseStatus(next);
       const { type: _type, ...data } = parsed.event;
       const referral = current.referral as Referral;

@@ -294,11 +294,12 @@ export function createSqliteStore(db: Db): Store {
       const current = loadCase(caseId);
       const decision = decide(current);
       if (decision.kind === 'reject') return decision.response;
-      const seq = writeCommit(current!, decision.commit);
-      const saved = loadCase(caseId)!;
+      const { commit } = decision;
+      const seq = writeCommit(current!, commit);
+      const saved: CaseRecord = { ...current!, ...commit.next, version: current!.version + 1, updatedAt: commit.history.at };
       const response = decision.respond(saved, seq);
       if (claim) {
-        q.saveIdempotency.run(claim.actorKey, claim.key, claim.requestHash, response.status, JSON.stringify(response.body), decision.commit.history.at);
+        q.saveIdempotency.run(claim.actorKey, claim.key, claim.requestHash, response.status, JSON.stringify(response.body), commit.history.at);
       }
       return { ...response, committed: { seq, record: saved } };
     },

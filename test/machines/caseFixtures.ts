@@ -1,10 +1,10 @@
-import { initialTransition, transition } from 'xstate';
+import { initialTransition } from 'xstate';
 import { closureReasonGroups } from '../../machines/case/closureReasons.js';
 import type { Flags } from '../../machines/case/context.js';
 import { eventPayloads, eventTypes, type Actor, type CaseEvent, type EventType } from '../../machines/case/events.js';
 import { eventVariants } from '../../machines/case/eventVariants.js';
 import { caseMachineV1 } from '../../machines/case/machine.v1.js';
-import type { CaseSnapshot } from '../../machines/case/index.js';
+import { transitionCase, type CaseSnapshot } from '../../machines/case/index.js';
 
 /** Shared by the machine tests: who acts, valid sample payloads, and pure stepping. */
 export const machine = caseMachineV1;
@@ -118,7 +118,7 @@ export function start(flags: Flags = {}): CaseSnapshot {
 
 /** Pure stepping, as the engine does it. */
 export function step(snapshot: CaseSnapshot, e: CaseEvent) {
-  return transition(machine, snapshot, e);
+  return transitionCase(1, snapshot, e);
 }
 
 /** Sends events in order and returns the last snapshot; throws if one is refused, naming it. */
