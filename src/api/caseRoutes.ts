@@ -94,7 +94,12 @@ export function caseRoutes({ engine, store, clock }: Services) {
       send(res, { status: 404, body: { error: 'No case with this id is available to you.' } });
       return;
     }
-    const [events, notices, views] = await Promise.all([store.history(view.id), store.notices(view.id), store.views(view.id)]);
+    const [events, notices, views, feedback] = await Promise.all([
+      store.history(view.id),
+      store.notices(view.id),
+      store.views(view.id),
+      store.feedback(view.id),
+    ]);
     res.json({
       events: events.map(({ seq, type, actor, at, from, to, data }) => ({ seq, type, actor, at, from, to, data })),
       notices: notices.map((n) => ({
@@ -107,6 +112,7 @@ export function caseRoutes({ engine, store, clock }: Services) {
         ...(n.lastError ? { lastError: n.lastError } : {}),
         ...(n.sentAt ? { sentAt: n.sentAt } : {}),
       })),
+      feedback: feedback.map(({ party, rating, comment, at }) => ({ party, rating, ...(comment ? { comment } : {}), at })),
       ...(caller.role === 'supervisor' ? { views } : {}),
     });
   });
