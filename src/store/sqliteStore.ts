@@ -1,7 +1,7 @@
 import Database from 'better-sqlite3';
 import type { Actor } from '../../machines/case/events.js';
 import type { Db } from './database.js';
-import { chainHash, genesisHash, type ChainRow } from './historyChain.js';
+import { chainHash, genesisHash, rowHash, rowJsonSql } from './historyChain.js';
 import type {
   CaseListFilter,
   CaseRecord,
@@ -115,7 +115,7 @@ export function createSqliteStore(db: Db): Store {
     // Every event bumps its case's version and adds one history row in the same transaction,
     // so the two totals agree unless rows were cut from the end of the chain.
     expectedEvents: db.prepare('SELECT coalesce(sum(version), 0) FROM cases').pluck(),
-    chain: db.prepare('SELECT seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash FROM history ORDER BY seq').raw(),
+    chain: db.prepare(`SELECT seq, prev_hash, hash, ${rowJsonSql} FROM history ORDER BY seq`).raw(),
     insertTimer: db.prepare(
       "INSERT INTO timers (case_id, key, event, due_at, while_paused, status, created_seq) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
     ),
@@ -360,11 +360,10 @@ export function createSqliteStore(db: Db): Store {
     let prev = genesisHash;
     let events = 0;
     let lastSeq = 0;
-    for (const r of q.chain.iterate() as IterableIterator<[...ChainRow, string, string]>) {
-      const [seq, caseId, type, actor, at, from, to, data, prevHash, hash] = r;
+    for (const [seq, prevHash, hash, rowJson] of q.chain.iterate() as IterableIterator<[number, string, string, string]>) {
       events++;
       lastSeq = seq;
-      if (prevHash !== prev || chainHash(prev, [seq, caseId, type, actor, at, from, to, data]) !== hash) {
+      if (prevHash !== prev || rowHash(prev, rowJson) !== hash) {
         return { ok: false, events, firstBadSeq: seq };
       }
       prev = hash;
