@@ -1,8 +1,9 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { stages } from '../../machines/case/context.js';
+import { stages, type Flags } from '../../machines/case/context.js';
 import type { Caller } from '../cases/caseEngine.js';
 import { noticeTasks } from '../cases/caseTasks.js';
+import { victimsCodeClocks } from '../cases/victimsCodeClocks.js';
 import { toIssues } from '../cases/validation.js';
 import type { Services } from '../services.js';
 
@@ -59,8 +60,13 @@ export function caseRoutes({ engine, store, clock }: Services) {
       send(res, { status: 404, body: { error: 'No case with this id is available to you.' } });
       return;
     }
-    const [notices] = await Promise.all([store.notices(view.id), store.recordView(view.id, caller.id, clock().toISOString())]);
-    res.json({ case: { ...view, tasks: noticeTasks(notices) } });
+    const now = clock().toISOString();
+    const [notices, events] = await Promise.all([store.notices(view.id), store.history(view.id), store.recordView(view.id, caller.id, now)]);
+    const clocks = victimsCodeClocks(
+      { createdAt: view.createdAt, flags: view.referral.flags as Flags, events, closedAt: view.status === 'closed' ? view.updatedAt : null },
+      now,
+    );
+    res.json({ case: { ...view, tasks: noticeTasks(notices), clocks } });
   });
 
   router.post('/cases/:id/events', async (req, res) => {

@@ -1,0 +1,57 @@
+import { createHash } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { migrationFiles, openDatabase } from '../../src/store/database.js';
+import { tempDir } from '../support/harness.js';
+
+/**
+ * A canary for released migrations, like a schema-hash test: databases in use
+ * have already applied these files, so a released migration must never change.
+ * Record a new file's SHA-256 (`sha256sum src/store/migrations/<name>`) when it
+ * is added; never edit a recorded one.
+ */
+const releasedMigrations: Record<string, string> = {
+  '20261123_0900_initial.sql': 'f248a5c14457a32260cfd241c8c7a67ae8db68cb94b7ab6d2a293854b4f68e6f',
+  '20261123_1000_caseload_order.sql': '65f96e5d076087dbeb3404bdb6fce4fe27a3cd17a14939848d5eccc4fff64b56',
+  '20261123_1100_response_links.sql': 'e1d3a3b7ec9592550257ab14fca446c37a8488b2f504349dd03b366ff00da2ce',
+};
+
+/** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
+const recordedSchemaHash = 'c81973e8d1590eff978219e58cfa6d8c08557c6bd8b026b309e33322c31a2f00';
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('released migrations', () => {
+  const files = migrationFiles();
+  const tmp = tempDir();
+  afterAll(() => tmp.remove());
+
+  it.each(Object.keys(releasedMigrations))('%s is unchanged', (name) => {
+    const file = files.find((f) => f.name === name);
+    expect(file, `${name} was deleted: released migrations must never be removed — restore it`).toBeDefined();
+    expect(
+      sha256(file!.sql),
+      `${name} changed: released migrations must never change — restore it and add a new timestamped migration instead`,
+    ).toBe(releasedMigrations[name]);
+  });
+
+  it('every migration file is recorded', () => {
+    const unrecorded = files.map((f) => f.name).filter((name) => !(name in releasedMigrations));
+    expect(
+      unrecorded,
+      `not recorded: ${unrecorded.join(', ')} — a new migration must be recorded on purpose: add its SHA-256 to releasedMigrations and update recordedSchemaHash`,
+    ).toEqual([]);
+  });
+
+  it('applying every migration to a new database builds the recorded schema', () => {
+    const db = openDatabase(`${tmp.dir}/fresh.sqlite`);
+    try {
+      const statements = db.prepare('SELECT sql FROM sqlite_master WHERE sql IS NOT NULL').pluck().all() as string[];
+      expect(
+        sha256(statements.sort().join(';\n')),
+        'the schema the migrations build changed: if a new migration meant to change it, record the new schema hash',
+      ).toBe(recordedSchemaHash);
+    } finally {
+      db.close();
+    }
+  });
+});
