@@ -26,6 +26,8 @@ const env = z.object({
   INVITATION_EXPIRES_AFTER: duration(defaultDelays.invitationExpiry),
   REOFFER_DEFAULT_AFTER: duration(defaultDelays.reofferDefault),
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  MAIL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
+  SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
 });
 
 export class ConfigError extends Error {}
@@ -68,6 +70,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       reofferDefault: e.REOFFER_DEFAULT_AFTER,
     },
     schedulerIntervalMs: e.SCHEDULER_INTERVAL_MS,
+    /** How often the outbox looks for notices due to be sent. */
+    mailIntervalMs: e.MAIL_INTERVAL_MS,
+    /** How long to wait for the SMTP server to connect, greet, or answer a command before the attempt counts as failed. */
+    smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
   };
 }
 

@@ -10,12 +10,14 @@ async function main() {
   const app = createApp(services);
   const server = app.listen(config.port, config.host, () => {
     services.scheduler.start();
+    services.outbox.start();
     console.log(`RJ casework is running at ${config.baseUrl} (database ${config.databasePath})`);
     if (demo) console.log(demo.join('\n'));
   });
   const shutdown = async () => {
     server.close();
     await services.scheduler.stop();
+    await services.outbox.stop();
     services.store.close();
     process.exit(0);
   };

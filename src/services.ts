@@ -4,19 +4,34 @@ import { createScheduler } from './cases/scheduler.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
 import { createLinkTokens, localLinkSecret } from './links/linkTokens.js';
+import { createComposer } from './mail/composeNotice.js';
+import { createOutbox } from './mail/outbox.js';
+import { createMailTransport } from './mail/transport.js';
 import { openDatabase } from './store/database.js';
+import { createSqliteOutboxStore } from './store/sqliteOutbox.js';
 import { createSqliteStore } from './store/sqliteStore.js';
 
 /** Plain factory wiring: every service gets what it needs, nothing more, and tests swap the clock. */
 export function createServices(config: Config, options: { clock?: Clock; logger?: Logger } = {}) {
   const clock = options.clock ?? (() => new Date());
   const logger = options.logger ?? createLogger(config.logLevel);
-  const store = createSqliteStore(openDatabase(config.databasePath));
+  const db = openDatabase(config.databasePath);
+  const store = createSqliteStore(db);
   const linkTokens = createLinkTokens(config.linkSecret ?? localLinkSecret(config.databasePath));
   const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor });
   const users = createUserService(store, clock);
   const scheduler = createScheduler({ store, engine, clock, logger, intervalMs: config.schedulerIntervalMs });
-  return { config, clock, logger, store, linkTokens, engine, users, scheduler };
+  const outboxStore = createSqliteOutboxStore(db);
+  // The outbox owns the transport: its stop() waits for the sends in flight, then closes the connections.
+  const outbox = createOutbox({
+    outboxStore,
+    transport: createMailTransport(config, clock),
+    compose: createComposer({ store, outboxStore, linkTokens, config }),
+    clock,
+    logger,
+    intervalMs: config.mailIntervalMs,
+  });
+  return { config, clock, logger, store, linkTokens, engine, users, scheduler, outbox };
 }
 
 export type Services = ReturnType<typeof createServices>;

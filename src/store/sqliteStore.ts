@@ -425,23 +425,7 @@ export function createSqliteStore(db: Db): Store {
           data: JSON.parse(r.data as string),
         }),
       ),
-    notices: async (caseId) =>
-      (q.notices.all(caseId) as Record<string, unknown>[]).map(
-        (r): NoticeRecord => ({
-          id: r.id as string,
-          caseId: r.case_id as string,
-          seq: r.seq as number,
-          template: r.template as string,
-          recipient: r.recipient as string,
-          data: JSON.parse(r.data as string),
-          status: r.status as NoticeRecord['status'],
-          attempts: r.attempts as number,
-          nextAttemptAt: r.next_attempt_at as string | null,
-          lastError: r.last_error as string | null,
-          sentAt: r.sent_at as string | null,
-          createdAt: r.created_at as string,
-        }),
-      ),
+    notices: async (caseId) => (q.notices.all(caseId) as Record<string, unknown>[]).map(toNotice),
     pendingTimers: async (caseId) => (q.pendingTimers.all(caseId) as Record<string, unknown>[]).map(toTimer),
     dueTimers: async (now, limit) => (q.dueTimers.all(now, limit) as Record<string, unknown>[]).map(toTimer),
     settleTimer: async (id, status, at) => void q.settleTimer.run(status, at, id),
@@ -506,6 +490,23 @@ const toLink = (r: LinkRow): LinkRecord => ({
   usedAt: r.used_at,
   revokedAt: r.revoked_at,
 });
+
+export function toNotice(r: Record<string, unknown>): NoticeRecord {
+  return {
+    id: r.id as string,
+    caseId: r.case_id as string,
+    seq: r.seq as number,
+    template: r.template as string,
+    recipient: r.recipient as string,
+    data: JSON.parse(r.data as string),
+    status: r.status as NoticeRecord['status'],
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as string | null,
+    lastError: r.last_error as string | null,
+    sentAt: r.sent_at as string | null,
+    createdAt: r.created_at as string,
+  };
+}
 
 const toTimer = (r: Record<string, unknown>): TimerRecord => ({
   id: r.id as number,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { days, openCase, sampleReferral, withApp } from '../support/harness.js';
 import { caseClient } from './apiSteps.js';
 
-const clock = (c: { clocks: { key: string }[] }, key: string) => c.clocks.find((k) => k.key === key);
+const clock = (c: { clocks: { key: string; status: string }[] }, key: string) => c.clocks.find((k) => k.key === key);
 
 describe("Victims' Code clocks on the case", () => {
   const env = withApp();

@@ -17,7 +17,7 @@ const sections: Record<string, (o: Options, workDir: string) => Promise<SectionR
   engine: (o, dir) => engineBench(o.sizes.engine, dir),
   http: (o, dir) => httpBench(o.sizes.http, dir),
   scale: (o, dir) => scaleBench(o.sizes.scale, dir),
-  mail: (o) => mailBench(o.sizes.mail),
+  mail: (o, dir) => mailBench(o.sizes.mail, dir),
   deadlines: (o, dir) => deadlineBench(o.sizes.deadlines, dir),
 };
 

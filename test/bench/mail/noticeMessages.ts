@@ -1,4 +1,4 @@
-/** What the chart's notice templates are about; the outbox (issue 3) will render the real wording. */
+/** Subjects for the baseline's messages; the outbox itself sends the rendered templates. */
 const subjects: Record<string, string> = {
   victim_invitation: 'An invitation to take part in restorative justice',
   invitation_reminder: 'A reminder about our invitation',

@@ -1,0 +1,179 @@
+import type { SendMailOptions } from 'nodemailer';
+import type { CaseContext } from '../../machines/case/context.js';
+import { restoreCase } from '../../machines/case/index.js';
+import type { Referral } from '../cases/referral.js';
+import type { Config } from '../config.js';
+import type { LinkTokens } from '../links/linkTokens.js';
+import type { StaffContact, OutboxStore } from '../store/sqliteOutbox.js';
+import type { CaseRecord, HistoryRecord, LinkPurpose, NoticeRecord, Store } from '../store/store.js';
+import { conferenceCalendar } from './calendar.js';
+import { Undeliverable } from './deliveryPolicy.js';
+import type { NoticeModel, NoticeTemplate, RecipientKind } from './noticeModel.js';
+import { renderNotice } from './renderNotice.js';
+
+export interface ComposerDeps {
+  store: Pick<Store, 'caseById' | 'usersByIds' | 'linksForNotice' | 'history'>;
+  outboxStore: Pick<OutboxStore, 'activeSupervisors'>;
+  linkTokens: Pick<LinkTokens, 'tokenFor'>;
+  config: Pick<Config, 'baseUrl' | 'mailFrom' | 'service'>;
+}
+
+/** Builds the message for a notice row; throws Undeliverable when it can never be sent as it stands. */
+export type Compose = (notice: NoticeRecord) => Promise<SendMailOptions>;
+
+interface Recipients {
+  kind: RecipientKind;
+  people: { name: string; email?: string | undefined }[];
+}
+
+const linkKeys: Record<LinkPurpose, keyof NoticeModel['links']> = { invitation: 'respond', withdrawal: 'withdraw', feedback: 'feedback' };
+const calendarMethods: Partial<Record<NoticeTemplate, 'REQUEST' | 'CANCEL'>> = {
+  conference_invitation: 'REQUEST',
+  conference_rescheduled: 'REQUEST',
+  conference_cancelled: 'CANCEL',
+};
+const noEmail = 'No email address on record: contact this person another way.';
+
+/**
+ * Resolves who a notice goes to at send time and renders it. A party's model
+ * holds only their own name and links; the other party's details never reach it.
+ */
+export function createComposer({ store, outboxStore, linkTokens, config }: ComposerDeps): Compose {
+  const host = new URL(config.baseUrl).hostname;
+
+  async function recipientsOf(recipient: string, record: CaseRecord, context: CaseContext): Promise<Recipients> {
+    if (recipient === 'victim' || recipient === 'offender') {
+      return { kind: recipient, people: [(record.referral as Referral)[recipient]] };
+    }
+    if (recipient.startsWith('supporter:')) {
+      const supporter = context.supporters.find((s) => `supporter:${s.id}` === recipient);
+      if (!supporter) throw new Undeliverable('This supporter is no longer on the case.');
+      return { kind: 'supporter', people: [supporter] };
+    }
+    if (recipient === 'facilitators') {
+      const users = await store.usersByIds(record.facilitatorIds);
+      const active = users.filter((u) => u.role === 'facilitator' && !u.disabledAt);
+      if (active.length === 0) throw new Undeliverable('No active facilitator on this case.');
+      return { kind: 'facilitator', people: active };
+    }
+    if (recipient === 'supervisors') {
+      const active: StaffContact[] = await outboxStore.activeSupervisors();
+      if (active.length === 0) throw new Undeliverable('No active supervisor to send this to.');
+      return { kind: 'supervisor', people: active };
+    }
+    throw new Undeliverable(`Unknown recipient "${recipient}".`);
+  }
+
+  async function linksOf(notice: NoticeRecord): Promise<NoticeModel['links']> {
+    if (notice.recipient !== 'victim' && notice.recipient !== 'offender') return {};
+    const links = await store.linksForNotice(notice.id);
+    return Object.fromEntries(links.map((l) => [linkKeys[l.purpose], `${config.baseUrl}/respond/${linkTokens.tokenFor(l.id)}`]));
+  }
+
+  return async (notice) => {
+    // renderNotice refuses a template it does not know.
+    const template = notice.template as NoticeTemplate;
+    const record = await store.caseById(notice.caseId);
+    if (!record) throw new Undeliverable('The case no longer exists.');
+    const context = restoreCase(record.machineVersion, record.snapshot).context;
+    const { kind, people } = await recipientsOf(notice.recipient, record, context);
+    const to = people.map((p) => {
+      if (!p.email) throw new Undeliverable(noEmail);
+      return { name: p.name, address: p.email };
+    });
+
+    const data: Record<string, unknown> = { ...notice.data };
+    const item = context.agreement.find((i) => i.id === notice.data.itemId);
+    if (item) data.item = { action: item.action, dueDate: londonDay(item.dueDate) };
+    // The victim's own "contact me after" date, in the thank-you that answers it.
+    if (template === 'thank_you' && context.victim.reofferAfter) data.reofferAfter = londonDay(context.victim.reofferAfter);
+    const method = calendarMethods[template];
+    const conference = method ? conferenceAsOf(await store.history(record.id), notice.seq) : undefined;
+    if (method && !conference) throw new Undeliverable('No conference was scheduled when this notice was queued.');
+    if (conference) Object.assign(data, { startsAt: londonDateTime(conference.startsAt), venue: conference.venue });
+
+    const model: NoticeModel = {
+      service: config.service,
+      recipient: { kind, name: listOfNames(people.map((p) => p.name)) },
+      caseReference: record.reference,
+      links: await linksOf(notice),
+      data,
+    };
+    let rendered;
+    try {
+      rendered = renderNotice(template, model);
+    } catch (err) {
+      throw new Undeliverable(`The email could not be written: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    const icalEvent = method && conference && {
+      method,
+      filename: 'invite.ics',
+      content: conferenceCalendar({
+        // One UID per case and a sequence that only grows, so calendars update the one event.
+        uid: `conference-${record.id}@${host}`,
+        sequence: notice.seq,
+        method,
+        startsAt: conference.startsAt,
+        venue: conference.venue,
+        summary: 'Restorative justice meeting',
+        organizer: { name: config.service.name, email: config.service.email },
+      }),
+    };
+    return {
+      // The same Message-ID on every attempt, so a message the server took before a timeout is recognisably the same one.
+      messageId: `<notice-${notice.id}@${host}>`,
+      from: config.mailFrom,
+      to,
+      subject: rendered.subject,
+      text: rendered.text,
+      html: rendered.html,
+      headers: { 'Auto-Submitted': 'auto-generated' },
+      ...(icalEvent ? { icalEvent } : {}),
+    };
+  };
+}
+
+/** The conference as it stood after the event that queued the notice (a cancellation keeps the last one scheduled). */
+function conferenceAsOf(history: HistoryRecord[], seq: number): { startsAt: string; venue: string } | undefined {
+  let conference: { startsAt: string; venue: string } | undefined;
+  for (const h of history) {
+    if (h.seq > seq) break;
+    if (h.type !== 'SCHEDULE_CONFERENCE' && h.type !== 'RESCHEDULE_CONFERENCE') continue;
+    const { startsAt, venue } = h.data as { startsAt: string; venue?: string };
+    conference = { startsAt, venue: venue ?? conference?.venue ?? '' };
+  }
+  return conference;
+}
+
+const listOfNames = (names: string[]) => (names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
+
+const londonParts = new Intl.DateTimeFormat('en-GB', {
+  timeZone: 'Europe/London',
+  weekday: 'long',
+  day: 'numeric',
+  month: 'long',
+  year: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+
+function partsAt(ms: number) {
+  return Object.fromEntries(londonParts.formatToParts(ms).map((p) => [p.type, p.value])) as Record<Intl.DateTimeFormatPartTypes, string>;
+}
+
+/** A calendar date (YYYY-MM-DD) as "Tuesday 15 December 2026". */
+export function londonDay(date: string): string {
+  const p = partsAt(Date.parse(`${date}T12:00:00Z`));
+  return `${p.weekday} ${p.day} ${p.month} ${p.year}`;
+}
+
+/** An instant as London's clocks show it, in GOV.UK style: "Tuesday 1 December 2026 at 10am", "at 2:30pm", "at midday". */
+export function londonDateTime(instant: string): string {
+  const p = partsAt(Date.parse(instant));
+  const hour = Number(p.hour);
+  const minutes = p.minute === '00' ? '' : `:${p.minute}`;
+  const time =
+    hour === 12 && !minutes ? 'midday' : hour === 0 && !minutes ? 'midnight' : `${hour % 12 || 12}${minutes}${hour < 12 ? 'am' : 'pm'}`;
+  return `${p.weekday} ${p.day} ${p.month} ${p.year} at ${time}`;
+}

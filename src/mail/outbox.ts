@@ -1,0 +1,121 @@
+import type { Clock } from '../cases/caseEngine.js';
+import type { Logger } from '../logger.js';
+import type { OutboxStore } from '../store/sqliteOutbox.js';
+import type { NoticeRecord } from '../store/store.js';
+import type { Compose } from './composeNotice.js';
+import { afterFailure } from './deliveryPolicy.js';
+import { smtpConnections, type MailTransport } from './transport.js';
+
+export interface OutboxDeps {
+  outboxStore: OutboxStore;
+  transport: MailTransport;
+  compose: Compose;
+  clock: Clock;
+  logger: Logger;
+  intervalMs: number;
+  /** Notices sent at a time: one per pooled connection. */
+  concurrency?: number;
+  batch?: number;
+  /** The backoff jitter's random source. */
+  random?: () => number;
+}
+
+export interface DeliveryCounts {
+  sent: number;
+  retried: number;
+  failed: number;
+}
+
+type Outcome = 'sent' | 'retrying' | 'failed' | 'skipped';
+
+/**
+ * Sends the notices the engine queued. The notice rows are the queue: each
+ * attempt's outcome is recorded in its own small transaction, a notice is
+ * re-read just before it is sent so one cancelled meanwhile never goes, and
+ * within this process a notice is attempted by one pass at a time, once per pass.
+ */
+export function createOutbox(deps: OutboxDeps) {
+  const { outboxStore, transport, compose, clock, logger, intervalMs, concurrency = smtpConnections, batch = 50, random = Math.random } = deps;
+  let handle: NodeJS.Timeout | undefined;
+  let running: Promise<DeliveryCounts> | undefined;
+  let stopping = false;
+
+  async function attempt(notice: NoticeRecord): Promise<Outcome> {
+    const attempts = notice.attempts + 1;
+    const log = { noticeId: notice.id, template: notice.template, attempt: attempts };
+    try {
+      const message = await compose(notice);
+      const status = await outboxStore.noticeStatus(notice.id);
+      if (status !== 'queued' && status !== 'retrying') {
+        logger.info({ ...log, status }, 'notice no longer waiting; not sent');
+        return 'skipped';
+      }
+      await transport.sendMail(message);
+    } catch (err) {
+      const next = afterFailure(err, attempts, notice.createdAt, clock(), random);
+      const recorded =
+        next.status === 'retrying'
+          ? await outboxStore.recordRetry(notice.id, { lastError: next.lastError, nextAttemptAt: next.nextAttemptAt })
+          : await outboxStore.recordFailure(notice.id, { lastError: next.lastError, at: clock().toISOString() });
+      logger.warn({ ...log, status: recorded ? next.status : 'cancelled', responseCode: next.responseCode }, 'notice not sent');
+      return recorded ? next.status : 'skipped';
+    }
+    // Outside the try: a message that has left must never be recorded as a failure.
+    await outboxStore.recordSent(notice.id, clock().toISOString());
+    logger.info({ ...log, status: 'sent' }, 'notice sent');
+    return 'sent';
+  }
+
+  /** Batch by batch, each sent `concurrency` at a time; a batch is done before the next is read, so none is in flight then. */
+  async function pass(): Promise<DeliveryCounts> {
+    const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0 };
+    // Rows whose outcome could not be recorded stay due; they wait for the next pass rather than loop this one.
+    const taken = new Set<string>();
+    while (!stopping) {
+      const due = (await outboxStore.dueNotices(clock().toISOString(), batch)).filter((n) => !taken.has(n.id));
+      if (due.length === 0) break;
+      for (const n of due) taken.add(n.id);
+      const worker = async () => {
+        for (let notice = due.shift(); notice && !stopping; notice = due.shift()) {
+          try {
+            const outcome = await attempt(notice);
+            if (outcome === 'sent') counts.sent++;
+            else if (outcome === 'retrying') counts.retried++;
+            else if (outcome === 'failed') counts.failed++;
+          } catch (err) {
+            logger.error({ err, noticeId: notice.id }, 'could not record the outcome of a notice');
+          }
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+    }
+    return counts;
+  }
+
+  /** One pass over the notices due now. One pass at a time: a call during a pass waits for it. */
+  function deliverDue(): Promise<DeliveryCounts> {
+    if (stopping) return Promise.resolve({ sent: 0, retried: 0, failed: 0 });
+    running ??= pass().finally(() => (running = undefined));
+    return running;
+  }
+
+  const tick = () => void deliverDue().catch((err) => logger.error({ err }, 'outbox pass failed'));
+
+  return {
+    deliverDue,
+    start() {
+      tick();
+      handle = setInterval(tick, intervalMs);
+      handle.unref();
+    },
+    /** Takes no new work, waits until the sends in flight are recorded, then closes the transport's connections. */
+    async stop() {
+      stopping = true;
+      if (handle) clearInterval(handle);
+      await running?.catch(() => undefined);
+      transport.close();
+    },
+  };
+}
+
+export type Outbox = ReturnType<typeof createOutbox>;

@@ -1,0 +1,75 @@
+import { randomUUID } from 'node:crypto';
+import type { Db } from './database.js';
+import { toNotice } from './sqliteStore.js';
+import type { NoticeRecord, NoticeStatus, UserRecord } from './store.js';
+
+export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;
+
+/**
+ * The outbox's view of the notices table: the rows are the queue, so nothing
+ * is lost across a restart. Each outcome is its own small transaction, and
+ * only a notice still waiting (queued or retrying) can be moved on, so a
+ * notice cancelled meanwhile stays cancelled.
+ */
+export interface OutboxStore {
+  /** Notices queued or retrying whose next attempt is due at `now`, oldest first. */
+  dueNotices(now: string, limit: number): Promise<NoticeRecord[]>;
+  noticeStatus(id: string): Promise<NoticeStatus | undefined>;
+  /** Sent is recorded whatever the row says now: the message has left. */
+  recordSent(id: string, at: string): Promise<void>;
+  recordRetry(id: string, retry: { lastError: string; nextAttemptAt: string }): Promise<boolean>;
+  /**
+   * Marks the notice failed. A party's failed notice also queues, in the same transaction,
+   * a `notice_undeliverable` notice to the case's facilitators; a staff notice raises none.
+   */
+  recordFailure(id: string, failure: { lastError: string; at: string }): Promise<boolean>;
+  activeSupervisors(): Promise<StaffContact[]>;
+}
+
+const isParty = (recipient: string) => recipient === 'victim' || recipient === 'offender' || recipient.startsWith('supporter:');
+
+export function createSqliteOutboxStore(db: Db): OutboxStore {
+  const q = {
+    due: db.prepare(
+      `SELECT * FROM notices WHERE status IN ('queued', 'retrying') AND next_attempt_at <= ?
+       ORDER BY next_attempt_at, rowid LIMIT ?`,
+    ),
+    status: db.prepare('SELECT status FROM notices WHERE id = ?').pluck(),
+    sent: db.prepare(
+      "UPDATE notices SET status = 'sent', attempts = attempts + 1, sent_at = ?, next_attempt_at = NULL WHERE id = ? AND status <> 'sent'",
+    ),
+    retry: db.prepare(
+      `UPDATE notices SET status = 'retrying', attempts = attempts + 1, last_error = ?, next_attempt_at = ?
+       WHERE id = ? AND status IN ('queued', 'retrying')`,
+    ),
+    fail: db.prepare(
+      `UPDATE notices SET status = 'failed', attempts = attempts + 1, last_error = ?, next_attempt_at = NULL
+       WHERE id = ? AND status IN ('queued', 'retrying')
+       RETURNING case_id, seq, template, recipient`,
+    ),
+    insertNotice: db.prepare(
+      `INSERT INTO notices (id, case_id, seq, template, recipient, data, status, next_attempt_at, created_at)
+       VALUES (?, ?, ?, 'notice_undeliverable', 'facilitators', ?, 'queued', ?, ?)`,
+    ),
+    supervisors: db.prepare("SELECT id, name, email FROM users WHERE role = 'supervisor' AND disabled_at IS NULL ORDER BY created_at, id"),
+  };
+
+  const recordFailure = db.transaction((id: string, lastError: string, at: string): boolean => {
+    const failed = q.fail.get(lastError, id) as { case_id: string; seq: number; template: string; recipient: string } | undefined;
+    if (!failed) return false;
+    if (isParty(failed.recipient)) {
+      const data = JSON.stringify({ noticeId: id, template: failed.template, to: failed.recipient, lastError });
+      q.insertNotice.run(randomUUID(), failed.case_id, failed.seq, data, at, at);
+    }
+    return true;
+  });
+
+  return {
+    dueNotices: async (now, limit) => (q.due.all(now, limit) as Record<string, unknown>[]).map(toNotice),
+    noticeStatus: async (id) => q.status.get(id) as NoticeStatus | undefined,
+    recordSent: async (id, at) => void q.sent.run(at, id),
+    recordRetry: async (id, { lastError, nextAttemptAt }) => q.retry.run(lastError, nextAttemptAt, id).changes === 1,
+    recordFailure: async (id, { lastError, at }) => recordFailure.immediate(id, lastError, at),
+    activeSupervisors: async () => q.supervisors.all() as StaffContact[],
+  };
+}
