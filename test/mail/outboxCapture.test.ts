@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseClient } from '../api/apiSteps.js';
 import { addStaff, openCase, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
 import { listCapturedMail, readCapturedMail } from '../../src/mail/mailCapture.js';
-import { referral, scheduleConference, stopMailApp, victim } from './support/mailApp.js';
+import { referral, scheduleConference, victim } from './support/mailApp.js';
 
 describe('without SMTP_URL, mail is captured as files for reading locally', () => {
   const tmp = tempDir();
@@ -15,7 +15,7 @@ describe('without SMTP_URL, mail is captured as files for reading locally', () =
     staff = await addStaff(app.services);
   });
   afterAll(async () => {
-    await stopMailApp(app);
+    await app.stop();
     tmp.remove();
   });
 

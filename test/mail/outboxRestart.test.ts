@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { addStaff, openCase, tempDir, testClock } from '../support/harness.js';
-import { expectSentOnceOrFailed, referral, startMailApp, stopMailApp } from './support/mailApp.js';
+import { expectSentOnceOrFailed, referral, startMailApp } from './support/mailApp.js';
 import { startSmtpSink } from './support/smtpSink.js';
 
 describe('stopping the app partway through delivery', () => {
@@ -42,7 +42,7 @@ describe('stopping the app partway through delivery', () => {
       expect(sink.received).toHaveLength(24);
       await expectSentOnceOrFailed(second, sink, caseIds);
     } finally {
-      await stopMailApp(second);
+      await second.stop();
       await sink.close();
     }
   });

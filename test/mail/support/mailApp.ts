@@ -18,12 +18,6 @@ export function startMailApp(dbPath: string, sink: SmtpSink, clock: TestClock = 
   return startApp(dbPath, clock, { SMTP_URL: sink.url, SMTP_TIMEOUT_MS: '5000', BASE_URL: baseUrl, ...env });
 }
 
-/** Stops the outbox (waiting for sends in flight and closing its connections), then the app. */
-export async function stopMailApp(app: TestApp) {
-  await app.services.outbox.stop();
-  await app.stop();
-}
-
 /** One sink, one app on it (with `appEnv` added to its environment) and its staff per test file. */
 export function withMailApp(appEnv: Record<string, string> = {}): { readonly app: TestApp; readonly staff: Staff; readonly sink: SmtpSink } {
   const tmp = tempDir();
@@ -34,7 +28,7 @@ export function withMailApp(appEnv: Record<string, string> = {}): { readonly app
     env.staff = await addStaff(env.app.services);
   });
   afterAll(async () => {
-    await stopMailApp(env.app);
+    await env.app.stop();
     await env.sink.close();
     tmp.remove();
   });
