@@ -51,7 +51,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     host: e.HOST,
     databasePath: e.DATABASE_PATH,
     baseUrl: requireInProduction('BASE_URL', e.BASE_URL, `http://localhost:${e.PORT}`).replace(/\/$/, ''),
-    smtpUrl: e.SMTP_URL,
+    // Production must send mail; only elsewhere is it captured as files.
+    smtpUrl: e.SMTP_URL ?? (production ? missing('SMTP_URL') : undefined),
     mailFrom: requireInProduction('MAIL_FROM', e.MAIL_FROM, 'RJ Service <rj-service@localhost>'),
     /** Without SMTP_URL, mail is captured as files here and listed at /dev/mail. */
     mailDir: e.MAIL_DIR ?? join(dirname(e.DATABASE_PATH), 'mail'),
