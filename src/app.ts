@@ -3,6 +3,10 @@ import helmet from 'helmet';
 import { apiRoutes } from './api/apiRoutes.js';
 import { errorHandler } from './errorHandler.js';
 import type { Services } from './services.js';
+import { setUpAssets } from './web/assets.js';
+import { setUpDevMail } from './web/devMail.js';
+import { setUpNotFound } from './web/pages.js';
+import { setUpPartyPages } from './web/respond/respondRoutes.js';
 
 function setUpSecurityHeaders(app: express.Express) {
   app.disable('x-powered-by');
@@ -26,8 +30,11 @@ export function createApp(services: Services) {
   app.set('trust proxy', false);
   setUpSecurityHeaders(app);
   setUpHealthChecks(app, services);
+  setUpAssets(app);
   app.use('/api', apiRoutes(services));
-  app.use((_req, res) => void res.status(404).json({ error: 'Not found.' }));
+  setUpPartyPages(app, services);
+  setUpDevMail(app, services);
+  setUpNotFound(app, services);
   app.use(errorHandler(services.logger));
   return app;
 }

@@ -1,0 +1,47 @@
+import { Router, type Express } from 'express';
+import { londonDateTime } from '../mail/composeNotice.js';
+import { listCapturedMail, readCapturedMail } from '../mail/mailCapture.js';
+import type { Services } from '../services.js';
+import { pageErrorHandler, problemPages } from './pages.js';
+import { views } from './views.js';
+
+/** Links in a message open in the whole window, not inside the frame that shows it. */
+function linksOpenOnTop(html: string): string {
+  const base = '<base target="_top">';
+  const head = /<head(\s[^>]*)?>/i.exec(html);
+  return head ? html.slice(0, head.index + head[0].length) + base + html.slice(head.index + head[0].length) : base + html;
+}
+
+/**
+ * /dev/mail: the emails the service would have sent, when there is no mail
+ * server (no SMTP_URL) and it is not production. A newcomer reads them here
+ * and follows their links to play the victim. Anywhere else it does not exist.
+ */
+export function setUpDevMail(app: Express, services: Services) {
+  const { config, logger } = services;
+  if (config.production || config.smtpUrl) return;
+  const pages = problemPages(config.service, { exitThisPage: false });
+  const router = Router();
+
+  router.get('/', (_req, res) => {
+    const messages = listCapturedMail(config.mailDir).map((m) => ({ id: m.id, to: m.to, subject: m.subject, sent: londonDateTime(m.date) }));
+    res.type('html').send(views.page('devMailList', { title: 'Emails sent by the service', service: config.service, messages }));
+  });
+
+  router.get('/:id', (req, res) => {
+    const mail = readCapturedMail(config.mailDir, req.params.id);
+    if (!mail) return void res.status(404).type('html').send(pages.notFound);
+    res.type('html').send(
+      views.page('devMailMessage', {
+        title: mail.subject || '(no subject)',
+        service: config.service,
+        mail,
+        sent: londonDateTime(mail.date),
+        htmlDocument: linksOpenOnTop(mail.html),
+      }),
+    );
+  });
+
+  router.use(pageErrorHandler(pages, logger));
+  app.use('/dev/mail', router);
+}

@@ -1,0 +1,73 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import Handlebars from 'handlebars';
+import type { Config } from '../config.js';
+import { registerGovukHelpers } from './govukHelpers.js';
+
+const templatesDir = new URL('../../templates/', import.meta.url);
+
+export interface ErrorItem {
+  text: string;
+  href: string;
+}
+
+/** A page's own model. */
+export interface PageContent {
+  /** Names the page; the layout adds the service's name (and "Error: " when there are errors). */
+  title: string;
+  errorList?: ErrorItem[];
+  [key: string]: unknown;
+}
+
+/** What every page gives the layout. */
+export interface PageModel extends PageContent {
+  service: Config['service'];
+  /** Shows GOV.UK's "Exit this page" button: on every page a victim may see. */
+  exitThisPage?: boolean;
+}
+
+// preventIndent: Handlebars would otherwise indent a partial's every line, textarea values included.
+const compileOptions = { preventIndent: true } as const;
+
+function templatesIn(folder: string): [string, string][] {
+  const dir = new URL(`${folder}/`, templatesDir);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.hbs'))
+    .map((f) => [f.slice(0, -'.hbs'.length), readFileSync(new URL(f, dir), 'utf8')]);
+}
+
+/** The pages in templates/pages, in the GOV.UK layout, with the GOV.UK components ported to templates/partials. */
+function createViews() {
+  const hbs = Handlebars.create();
+  registerGovukHelpers(hbs);
+  hbs.registerHelper('eq', (a: unknown, b: unknown) => a === b);
+  hbs.registerHelper('concat', (...args: unknown[]) => args.slice(0, -1).join(''));
+  const partial = (name: string) => {
+    const found = hbs.partials[name] as Handlebars.TemplateDelegate | undefined;
+    if (!found) throw new Error(`no partial named ${name}`);
+    return found;
+  };
+  /** Renders a partial into a value, for component options that take HTML (a radio's conditional reveal). */
+  hbs.registerHelper('render', (name: string, params: unknown, options: Handlebars.HelperOptions) =>
+    new Handlebars.SafeString(partial(name)(params, { data: options.data })),
+  );
+  for (const [name, source] of templatesIn('partials')) hbs.registerPartial(name, hbs.compile(source, compileOptions));
+  const pages = new Map(templatesIn('pages').map(([name, source]) => [name, hbs.compile(source, compileOptions)]));
+  const template = (name: string) => {
+    const found = pages.get(name);
+    if (!found) throw new Error(`no page template named ${name}`);
+    return found;
+  };
+
+  return {
+    /** A whole page: the named template inside the layout. */
+    page(name: string, model: PageModel): string {
+      return template('layout')({ ...model, content: new Handlebars.SafeString(template(name)(model)) });
+    },
+    /** One component (a partial) on its own, as the fixtures test renders them. */
+    component(name: string, params: unknown): string {
+      return partial(name)(params);
+    },
+  };
+}
+
+export const views = createViews();
