@@ -3,8 +3,7 @@
  * row, the case and the recipient; a model for one party never holds the other
  * party's name or contact details.
  */
-export const noticeTemplates = [
-  // to parties
+const partyTemplates = [
   'victim_invitation',
   'invitation_reminder',
   'thank_you',
@@ -15,7 +14,8 @@ export const noticeTemplates = [
   'agreement_item_missed',
   'feedback_request',
   'withdrawal_confirmation',
-  // to staff
+] as const;
+const staffOnlyTemplates = [
   'allocation',
   'party_responded',
   'reoffer_due',
@@ -24,7 +24,11 @@ export const noticeTemplates = [
   'item_overdue',
   'notice_undeliverable',
 ] as const;
+export const noticeTemplates = [...partyTemplates, ...staffOnlyTemplates] as const;
 export type NoticeTemplate = (typeof noticeTemplates)[number];
+
+/** Templates written for staff alone; every other template is written for the parties. */
+export const staffTemplates: ReadonlySet<NoticeTemplate> = new Set(staffOnlyTemplates);
 
 export type RecipientKind = 'victim' | 'offender' | 'supporter' | 'facilitator' | 'supervisor';
 

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
-import { noticeTemplates, type NoticeModel, type NoticeTemplate, type RecipientKind, type RenderedNotice } from './noticeModel.js';
+import { noticeTemplates, staffTemplates, type NoticeModel, type NoticeTemplate, type RecipientKind, type RenderedNotice } from './noticeModel.js';
 
 export type EmailErrorCode = 'UNKNOWN_TEMPLATE' | 'INVALID_MODEL';
 
@@ -18,15 +18,6 @@ export class EmailError extends Error {
 const templateDir = new URL('../../templates/email/', import.meta.url);
 const staffKinds: readonly RecipientKind[] = ['facilitator', 'supervisor'];
 const recipientKinds: readonly RecipientKind[] = ['victim', 'offender', 'supporter', ...staffKinds];
-const staffTemplates: ReadonlySet<NoticeTemplate> = new Set([
-  'allocation',
-  'party_responded',
-  'reoffer_due',
-  'approval_requested',
-  'approval_decision',
-  'item_overdue',
-  'notice_undeliverable',
-]);
 // The chart tells facilitators about conference changes with the parties' templates.
 const sharedTemplates: ReadonlySet<NoticeTemplate> = new Set(['conference_invitation', 'conference_rescheduled', 'conference_cancelled']);
 

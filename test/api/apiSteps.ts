@@ -25,6 +25,7 @@ export interface Notice {
   to: string;
   status: string;
   attempts: number;
+  sentAt?: string;
 }
 
 export interface History {

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
 import { openDatabase } from '../../src/store/database.js';
-import { caseClient } from '../api/apiSteps.js';
+import { caseClient, type Notice } from '../api/apiSteps.js';
 import type { TestApp } from '../support/harness.js';
 import type { ReceivedMail } from './support/smtpSink.js';
 import {
@@ -21,19 +21,9 @@ import {
   withMailApp,
 } from './support/mailApp.js';
 
-interface HistoryNotice {
-  id: string;
-  seq: number;
-  template: string;
-  to: string;
-  status: string;
-  attempts: number;
-  sentAt?: string;
-}
-
 const supporter = { name: 'Sam Supporter', email: 'sam@example.com' };
 
-async function historyNotices(app: TestApp, caseId: string, token: string): Promise<HistoryNotice[]> {
+async function historyNotices(app: TestApp, caseId: string, token: string): Promise<Notice[]> {
   const r = await app.request('GET', `/api/cases/${caseId}/history`, { token });
   expect(r.status).toBe(200);
   return r.body.notices;

@@ -1,7 +1,7 @@
 import { load } from 'cheerio';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { noticeTemplates, type NoticeModel, type NoticeTemplate, type RecipientKind } from '../../src/mail/noticeModel.js';
+import { noticeTemplates, staffTemplates, type NoticeModel, type NoticeTemplate, type RecipientKind } from '../../src/mail/noticeModel.js';
 import { EmailError, renderNotice } from '../../src/mail/renderNotice.js';
 
 const service = { name: 'Northshire Restorative Justice Service', phone: '0300 123 4567', email: 'rj@northshire.example' };
@@ -45,15 +45,6 @@ const realisticData: Record<NoticeTemplate, Record<string, unknown>> = {
   },
 };
 
-const staffTemplates = new Set<NoticeTemplate>([
-  'allocation',
-  'party_responded',
-  'reoffer_due',
-  'approval_requested',
-  'approval_decision',
-  'item_overdue',
-  'notice_undeliverable',
-]);
 const conferenceTemplates = new Set<NoticeTemplate>(['conference_invitation', 'conference_rescheduled', 'conference_cancelled']);
 const partyTemplates = noticeTemplates.filter((t) => !staffTemplates.has(t));
 
