@@ -11,6 +11,8 @@ interface ActionLike {
 
 type Parties = Partial<Record<'victim' | 'offender', { email?: string } | undefined>>;
 
+export const noEmailAddress = 'No email address on record: contact this person another way.';
+
 /** Derives a link token's stored hash from the link's id (see src/links/linkTokens.ts). */
 export type LinkHasher = (linkId: string) => string;
 
@@ -57,7 +59,7 @@ export function effectsToRows(
   const notice = (template: string, recipient: string, data: Record<string, unknown>, email: string | undefined | null) => {
     const id = randomUUID();
     if (email === undefined) {
-      const lastError = 'No email address on record: contact this person another way.';
+      const lastError = noEmailAddress;
       notices.push({ id, template, recipient, data, status: 'failed', lastError });
       notices.push({ id: randomUUID(), template: 'notice_undeliverable', recipient: 'facilitators', data: { noticeId: id, template, to: recipient, lastError }, status: 'queued' });
       return;

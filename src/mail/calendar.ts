@@ -1,5 +1,6 @@
 import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
 import { tzlib_get_ical_block } from 'timezones-ical-library';
+import { londonWallClock } from '../calendar/londonTime.js';
 
 export interface ConferenceCalendar {
   /** The same for the invitation, every reschedule and the cancellation, so calendars update one event. */
@@ -16,16 +17,6 @@ export interface ConferenceCalendar {
 }
 
 const zone = 'Europe/London';
-const wallClock = new Intl.DateTimeFormat('en-GB', {
-  timeZone: zone,
-  year: 'numeric',
-  month: 'numeric',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: 'numeric',
-  second: 'numeric',
-  hourCycle: 'h23',
-});
 
 /**
  * London's clock time at an instant, held in a Date's local fields: with a TZID set,
@@ -33,8 +24,8 @@ const wallClock = new Intl.DateTimeFormat('en-GB', {
  * time zone skips that hour (a daylight-saving gap), where no local Date can show it.
  */
 function londonClockTime(ms: number): Date | undefined {
-  const p = Object.fromEntries(wallClock.formatToParts(ms).map((part) => [part.type, Number(part.value)]));
-  const local = new Date(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!);
+  const p = londonWallClock(ms);
+  const local = new Date(p.year, p.month - 1, p.day, p.hour, p.minute, p.second);
   return local.getHours() === p.hour && local.getMinutes() === p.minute ? local : undefined;
 }
 

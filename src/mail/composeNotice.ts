@@ -1,6 +1,8 @@
 import type { SendMailOptions } from 'nodemailer';
 import type { CaseContext } from '../../machines/case/context.js';
 import { restoreCase } from '../../machines/case/index.js';
+import { londonDateTime, londonDay } from '../calendar/londonTime.js';
+import { noEmailAddress } from '../cases/effects.js';
 import type { Referral } from '../cases/referral.js';
 import type { Config } from '../config.js';
 import type { LinkTokens } from '../links/linkTokens.js';
@@ -32,7 +34,6 @@ const calendarMethods: Partial<Record<NoticeTemplate, 'REQUEST' | 'CANCEL'>> = {
   conference_rescheduled: 'REQUEST',
   conference_cancelled: 'CANCEL',
 };
-const noEmail = 'No email address on record: contact this person another way.';
 
 /**
  * Resolves who a notice goes to at send time and renders it. A party's model
@@ -78,7 +79,7 @@ export function createComposer({ store, outboxStore, linkTokens, config }: Compo
     const context = restoreCase(record.machineVersion, record.snapshot).context;
     const { kind, people } = await recipientsOf(notice.recipient, record, context);
     const to = people.map((p) => {
-      if (!p.email) throw new Undeliverable(noEmail);
+      if (!p.email) throw new Undeliverable(noEmailAddress);
       return { name: p.name, address: p.email };
     });
 
@@ -146,34 +147,3 @@ function conferenceAsOf(history: HistoryRecord[], seq: number): { startsAt: stri
 }
 
 const listOfNames = (names: string[]) => (names.length <= 1 ? (names[0] ?? '') : `${names.slice(0, -1).join(', ')} and ${names.at(-1)}`);
-
-const londonParts = new Intl.DateTimeFormat('en-GB', {
-  timeZone: 'Europe/London',
-  weekday: 'long',
-  day: 'numeric',
-  month: 'long',
-  year: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-
-function partsAt(ms: number) {
-  return Object.fromEntries(londonParts.formatToParts(ms).map((p) => [p.type, p.value])) as Record<Intl.DateTimeFormatPartTypes, string>;
-}
-
-/** A calendar date (YYYY-MM-DD) as "Tuesday 15 December 2026". */
-export function londonDay(date: string): string {
-  const p = partsAt(Date.parse(`${date}T12:00:00Z`));
-  return `${p.weekday} ${p.day} ${p.month} ${p.year}`;
-}
-
-/** An instant as London's clocks show it, in GOV.UK style: "Tuesday 1 December 2026 at 10am", "at 2:30pm", "at midday". */
-export function londonDateTime(instant: string): string {
-  const p = partsAt(Date.parse(instant));
-  const hour = Number(p.hour);
-  const minutes = p.minute === '00' ? '' : `:${p.minute}`;
-  const time =
-    hour === 12 && !minutes ? 'midday' : hour === 0 && !minutes ? 'midnight' : `${hour % 12 || 12}${minutes}${hour < 12 ? 'am' : 'pm'}`;
-  return `${p.weekday} ${p.day} ${p.month} ${p.year} at ${time}`;
-}

@@ -1,5 +1,5 @@
 import { Router, type Express } from 'express';
-import { londonDateTime } from '../mail/composeNotice.js';
+import { londonDateTime } from '../calendar/londonTime.js';
 import { listCapturedMail, readCapturedMail } from '../mail/mailCapture.js';
 import type { Services } from '../services.js';
 import { pageErrorHandler, problemPages } from './pages.js';

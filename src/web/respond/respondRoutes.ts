@@ -1,8 +1,7 @@
 import express, { Router, type Express, type Request, type Response } from 'express';
-import { londonDate } from '../../calendar/londonTime.js';
+import { londonDate, londonDay } from '../../calendar/londonTime.js';
 import type { Caller } from '../../cases/caseEngine.js';
 import { addDuration } from '../../cases/timing.js';
-import { londonDay } from '../../mail/composeNotice.js';
 import type { Services } from '../../services.js';
 import type { LinkPurpose, LinkRecord } from '../../store/store.js';
 import { pageErrorHandler, problemPages } from '../pages.js';
