@@ -1,4 +1,5 @@
 import type { Logger } from '../logger.js';
+import { periodicTask } from '../periodicTask.js';
 import type { Store } from '../store/store.js';
 import type { CaseEngine, Clock } from './caseEngine.js';
 
@@ -10,8 +11,6 @@ import type { CaseEngine, Clock } from './caseEngine.js';
  */
 export function createScheduler(deps: { store: Store; engine: CaseEngine; clock: Clock; logger: Logger; intervalMs: number; batch?: number }) {
   const { store, engine, clock, logger, intervalMs, batch = 200 } = deps;
-  let handle: NodeJS.Timeout | undefined;
-  let running: Promise<number> | undefined;
 
   async function sweepOnce(): Promise<number> {
     let fired = 0;
@@ -26,24 +25,9 @@ export function createScheduler(deps: { store: Store; engine: CaseEngine; clock:
     }
   }
 
-  /** One sweep at a time; a call during a sweep waits for it. */
-  function sweep(): Promise<number> {
-    running ??= sweepOnce().finally(() => (running = undefined));
-    return running;
-  }
-
-  return {
-    sweep,
-    start() {
-      void sweep().catch((err) => logger.error({ err }, 'timer sweep failed'));
-      handle = setInterval(() => void sweep().catch((err) => logger.error({ err }, 'timer sweep failed')), intervalMs);
-      handle.unref();
-    },
-    async stop() {
-      if (handle) clearInterval(handle);
-      await running;
-    },
-  };
+  const task = periodicTask(sweepOnce, { intervalMs, logger, name: 'timer sweep' });
+  // One sweep at a time; a call during a sweep waits for it.
+  return { sweep: task.once, start: task.start, stop: task.stop };
 }
 
 export type Scheduler = ReturnType<typeof createScheduler>;

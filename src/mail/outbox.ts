@@ -1,5 +1,6 @@
 import type { Clock } from '../cases/caseEngine.js';
 import type { Logger } from '../logger.js';
+import { periodicTask } from '../periodicTask.js';
 import type { OutboxStore } from '../store/sqliteOutbox.js';
 import type { NoticeRecord } from '../store/store.js';
 import type { Compose } from './composeNotice.js';
@@ -36,8 +37,6 @@ type Outcome = 'sent' | 'retrying' | 'failed' | 'skipped';
  */
 export function createOutbox(deps: OutboxDeps) {
   const { outboxStore, transport, compose, clock, logger, intervalMs, concurrency = smtpConnections, batch = 50, random = Math.random } = deps;
-  let handle: NodeJS.Timeout | undefined;
-  let running: Promise<DeliveryCounts> | undefined;
   let stopping = false;
 
   async function attempt(notice: NoticeRecord): Promise<Outcome> {
@@ -92,27 +91,17 @@ export function createOutbox(deps: OutboxDeps) {
     return counts;
   }
 
-  /** One pass over the notices due now. One pass at a time: a call during a pass waits for it. */
-  function deliverDue(): Promise<DeliveryCounts> {
-    if (stopping) return Promise.resolve({ sent: 0, retried: 0, failed: 0 });
-    running ??= pass().finally(() => (running = undefined));
-    return running;
-  }
-
-  const tick = () => void deliverDue().catch((err) => logger.error({ err }, 'outbox pass failed'));
+  // One pass at a time: a call during a pass waits for it.
+  const task = periodicTask(pass, { intervalMs, logger, name: 'outbox pass' });
 
   return {
-    deliverDue,
-    start() {
-      tick();
-      handle = setInterval(tick, intervalMs);
-      handle.unref();
-    },
+    /** One pass over the notices due now. */
+    deliverDue: (): Promise<DeliveryCounts> => (stopping ? Promise.resolve({ sent: 0, retried: 0, failed: 0 }) : task.once()),
+    start: task.start,
     /** Takes no new work, waits until the sends in flight are recorded, then closes the transport's connections. */
     async stop() {
       stopping = true;
-      if (handle) clearInterval(handle);
-      await running?.catch(() => undefined);
+      await task.stop();
       transport.close();
     },
   };
