@@ -1,4 +1,4 @@
-import { createActor, initialTransition, type AnyActorScope, type ExecutableActionsFrom, type SnapshotFrom } from 'xstate';
+import { createActor, getStateNodes, initialTransition, type AnyActorScope, type AnyStateMachine, type ExecutableActionsFrom, type SnapshotFrom } from 'xstate';
 import type { CaseContext, CaseInput, Stage } from './context.js';
 import { eventTypes, type Actor, type CaseEvent, type EventType } from './events.js';
 import { eventVariants } from './eventVariants.js';
@@ -81,10 +81,31 @@ export function caseStatus(snapshot: CaseSnapshot): CaseStatus {
   };
 }
 
+/**
+ * Event types some active state node has a transition for: only these can be
+ * accepted, so only these need the chart's full `can()`. Kept per machine and
+ * state value; a wildcard descriptor would make every type a candidate.
+ */
+const candidatesByMachine = new WeakMap<AnyStateMachine, Map<string, ReadonlySet<string>>>();
+function candidateEvents(snapshot: CaseSnapshot): ReadonlySet<string> {
+  let byValue = candidatesByMachine.get(snapshot.machine);
+  if (!byValue) candidatesByMachine.set(snapshot.machine, (byValue = new Map()));
+  const key = JSON.stringify(snapshot.value);
+  let candidates = byValue.get(key);
+  if (!candidates) {
+    const own = getStateNodes(snapshot.machine.root, snapshot.value).flatMap((node) => node.ownEvents);
+    candidates = new Set(own.some((d) => d.includes('*')) ? eventTypes : own);
+    byValue.set(key, candidates);
+  }
+  return candidates;
+}
+
 /** Event types this actor may send now: permitted to their role and accepted by the chart for some payload. */
 export function allowedEvents(snapshot: CaseSnapshot, actor: Actor, at: string): EventType[] {
+  const candidates = candidateEvents(snapshot);
   return eventTypes.filter(
     (type) =>
+      candidates.has(type) &&
       maySend(actor, type) &&
       eventVariants(type, snapshot.context).some((variant) =>
         snapshot.can({ type, ...variant, actor, at } as unknown as CaseEvent),

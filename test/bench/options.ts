@@ -47,19 +47,23 @@ export interface Options {
   sizes: Sizes;
   /** Where the JSON report goes; the scratch databases live in a subfolder and are removed afterwards. */
   outDir: string;
+  /** Sections to run; all when empty. */
+  only: string[];
 }
 
-const usage = 'usage: npm run bench [-- --quick | --smoke] [--out-dir <dir>]';
+const usage = 'usage: npm run bench [-- --quick | --smoke] [--out-dir <dir>] [--only <section,...>]';
 
 export function parseOptions(argv: string[]): Options {
   let mode: Mode = 'full';
   let outDir = join(process.cwd(), 'data');
+  let only: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--quick') mode = 'quick';
     else if (arg === '--smoke') mode = 'smoke';
     else if (arg === '--out-dir' && argv[i + 1]) outDir = argv[++i]!;
+    else if (arg === '--only' && argv[i + 1]) only = argv[++i]!.split(',');
     else throw new Error(`unknown argument ${arg}\n${usage}`);
   }
-  return { mode, sizes: sizes[mode], outDir };
+  return { mode, sizes: sizes[mode], outDir, only };
 }

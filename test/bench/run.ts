@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--out-dir <dir>]`: runs every section,
+ * `npm run bench [-- --quick | --smoke] [--out-dir <dir>] [--only <section,...>]`: runs every section,
  * prints one table and writes the same figures as JSON.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -23,6 +23,8 @@ const sections: Record<string, (o: Options, workDir: string) => Promise<SectionR
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
+  const unknown = options.only.filter((name) => !(name in sections));
+  if (unknown.length) throw new Error(`unknown section ${unknown.join(', ')}; sections: ${Object.keys(sections).join(', ')}`);
   const started = new Date();
   const report: BenchReport = {
     mode: options.mode,
@@ -34,6 +36,7 @@ async function main() {
   const workRoot = join(options.outDir, `bench-work-${process.pid}`);
   try {
     for (const [name, run] of Object.entries(sections)) {
+      if (options.only.length && !options.only.includes(name)) continue;
       const workDir = join(workRoot, name);
       mkdirSync(workDir, { recursive: true });
       const t0 = performance.now();

@@ -1,8 +1,19 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { transition } from 'xstate';
-import { persistCase, restoreCase, transitionCase } from '../../machines/case/index.js';
-import { machine, sampleEvents, start } from './caseFixtures.js';
+import { eventTypes, type CaseEvent } from '../../machines/case/events.js';
+import { eventVariants } from '../../machines/case/eventVariants.js';
+import { allowedEvents, persistCase, restoreCase, transitionCase, type CaseSnapshot } from '../../machines/case/index.js';
+import { maySend } from '../../machines/case/permissions.js';
+import { actors, at, machine, sampleEvents, start } from './caseFixtures.js';
+
+/** allowedEvents without its shortcut: every type, every variant, asked of the chart. */
+const askEveryType = (snapshot: CaseSnapshot, actor: (typeof actors)[keyof typeof actors]) =>
+  eventTypes.filter(
+    (type) =>
+      maySend(actor, type) &&
+      eventVariants(type, snapshot.context).some((v) => snapshot.can({ type, ...v, actor, at } as unknown as CaseEvent)),
+  );
 
 /**
  * The engine steps with one cached inert scope per machine instead of xstate's
@@ -30,6 +41,21 @@ describe('transitionCase', () => {
         }
       }),
       { numRuns: 300 },
+    );
+  });
+
+  it('allowedEvents, which asks only the types an active state handles, agrees with asking every type', () => {
+    fc.assert(
+      fc.property(fc.array(fc.nat(), { maxLength: 40 }), fc.boolean(), (picks, sensitive) => {
+        let snapshot = start(sensitive ? { domesticAbuse: true } : {});
+        for (const pick of [...picks, 0]) {
+          for (const actor of Object.values(actors)) expect(allowedEvents(snapshot, actor, at)).toEqual(askEveryType(snapshot, actor));
+          const accepted = sampleEvents(snapshot).filter((e) => snapshot.can(e));
+          if (accepted.length === 0) break;
+          [snapshot] = transitionCase(1, snapshot, accepted[pick % accepted.length]!);
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
