@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { eventPayloads, eventTypes, type Actor, type CaseEvent, type EventType } from '../../machines/case/events.js';
-import { allowedEvents, caseStatus, persistCase, restoreCase, startCase, transitionCase } from '../../machines/case/index.js';
+import { allowedEvents, caseStatus, persistCase, restoreCase, startCase, transitionCase, type CaseSnapshot } from '../../machines/case/index.js';
 import { maySend } from '../../machines/case/permissions.js';
 import { LinkAlreadyUsed, type CaseRecord, type Decision, type Response, type Store, type TimerRecord } from '../store/store.js';
 import { caseView, stateString } from './caseView.js';
@@ -127,7 +127,9 @@ export function createCaseEngine({ store, clock, delays, linkHash }: CaseEngineD
           }
         : undefined;
 
-    const committed = store.commitEvent(req.caseId, claim, (current): Decision => {
+    // The chart's next snapshot, kept from the transaction to build the response after the commit.
+    let next: CaseSnapshot | undefined;
+    const outcome = store.commitEvent(req.caseId, claim, (current): Decision => {
       if (!current || !canSee(req.caller, current)) return { kind: 'reject', response: notFound };
       const at = clock().toISOString();
       const { type } = parsed.event;
@@ -156,8 +158,9 @@ export function createCaseEngine({ store, clock, delays, linkHash }: CaseEngineD
           response: { status: 409, body: { error: `${type} is not allowed in the case's current state.`, allowedEvents: allowed() } },
         };
       }
-      const [next, actions] = transitionCase(current.machineVersion, snapshot, event);
-      const status = caseStatus(next);
+      const [after, actions] = transitionCase(current.machineVersion, snapshot, event);
+      next = after;
+      const status = caseStatus(after);
       const { type: _type, ...data } = parsed.event;
       const referral = current.referral as Referral;
       return {
@@ -167,21 +170,37 @@ export function createCaseEngine({ store, clock, delays, linkHash }: CaseEngineD
             stage: status.stage,
             status: status.status,
             paused: status.paused,
-            snapshot: persistCase(current.machineVersion, next),
-            facilitatorIds: next.context.facilitatorIds,
+            snapshot: persistCase(current.machineVersion, after),
+            facilitatorIds: after.context.facilitatorIds,
           },
-          history: { type, actor, at, from: stateString(snapshot.value), to: stateString(next.value), data },
-          ...effectsToRows(actions, snapshot.context, next.context, referral, at, delays, linkHash),
+          history: { type, actor, at, from: stateString(snapshot.value), to: stateString(after.value), data },
+          ...effectsToRows(actions, snapshot.context, after.context, referral, at, delays, linkHash),
           ...(req.firedTimerId !== undefined ? { firedTimerId: req.firedTimerId } : {}),
           ...(req.linkId !== undefined ? { useLinkId: req.linkId } : {}),
         },
-        respond: (saved) => ({ status: 200, body: { case: caseView(saved, next, actor, at) } }),
       };
     });
-    return committed.catch((err: unknown) => {
-      if (err instanceof LinkAlreadyUsed) return linkUsed;
-      throw err;
-    });
+    return outcome.then(
+      (o) => {
+        switch (o.kind) {
+          case 'rejected':
+            return o.response;
+          case 'committed':
+            return { status: 200, body: { case: caseView(o.record, next!, actor, o.record.updatedAt) } };
+          case 'replayed': {
+            // Rebuilt as the first request's response was: the case as that event left it, seen at that time.
+            const { record, first } = o;
+            const snapshotThen = restoreCase(record.machineVersion, first.snapshot);
+            const view = caseView({ ...record, version: first.version, updatedAt: first.at }, snapshotThen, actor, first.at);
+            return { status: 200, body: { case: view }, replayed: true };
+          }
+        }
+      },
+      (err: unknown) => {
+        if (err instanceof LinkAlreadyUsed) return linkUsed;
+        throw err;
+      },
+    );
   }
 
   /** A due timer becomes the system's event; one the chart no longer accepts is voided, not retried. */

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Actor } from '../../machines/case/events.js';
 import type { Db } from './database.js';
@@ -6,7 +7,7 @@ import type {
   CaseListFilter,
   CaseRecord,
   ChainCheck,
-  CommitResult,
+  CommitOutcome,
   Decision,
   EventCommit,
   HistoryEntry,
@@ -15,6 +16,7 @@ import type {
   IdempotencyClaim,
   LinkRecord,
   NoticeRecord,
+  Response,
   Store,
   TimerRecord,
   UserRecord,
@@ -77,6 +79,17 @@ const toUser = (r: UserRow): UserRecord => ({
   disabledAt: r.disabled_at,
 });
 
+const keyReused: Response = {
+  status: 422,
+  body: {
+    error: 'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
+    issues: [{ path: 'Idempotency-Key', message: 'already used for a different request' }],
+  },
+};
+
+/** Keys are scoped to their sender; the row keeps a 16-byte digest of both rather than the texts. */
+const idempotencyKeyHash = ({ actorKey, key }: IdempotencyClaim) => createHash('sha256').update(`${actorKey}\0${key}`).digest().subarray(0, 16);
+
 /** The store over an open database (see openDatabase); closing the store closes the database. */
 export function createSqliteStore(db: Db): Store {
 
@@ -98,7 +111,12 @@ export function createSqliteStore(db: Db): Store {
       `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, snapshot, referral, created_at, updated_at)
        VALUES (@id, @reference, @machineVersion, @version, @stage, @status, @paused, @snapshot, @referral, @createdAt, @updatedAt)`,
     ),
+    // Naming a column in SET rewrites its index entries even when the value is unchanged, so stage is set only when it moves.
     updateCase: db.prepare(
+      `UPDATE cases SET version = version + 1, status = @status, paused = @paused, snapshot = @snapshot, updated_at = @at
+       WHERE id = @id AND version = @version`,
+    ),
+    updateCaseAndStage: db.prepare(
       `UPDATE cases SET version = version + 1, stage = @stage, status = @status, paused = @paused, snapshot = @snapshot, updated_at = @at
        WHERE id = @id AND version = @version`,
     ),
@@ -161,9 +179,9 @@ export function createSqliteStore(db: Db): Store {
       'INSERT INTO feedback (case_id, party, link_id, rating, comment, at) VALUES (@caseId, @party, @linkId, @rating, @comment, @at)',
     ),
     feedback: db.prepare('SELECT case_id, party, link_id, rating, comment, at FROM feedback WHERE case_id = ? ORDER BY id'),
-    idempotency: db.prepare('SELECT request_hash, status, body FROM idempotency_keys WHERE actor_key = ? AND key = ?'),
+    idempotency: db.prepare('SELECT request_hash, version, at, snapshot FROM idempotency_keys WHERE key_hash = ?'),
     saveIdempotency: db.prepare(
-      'INSERT INTO idempotency_keys (actor_key, key, request_hash, status, body, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      'INSERT INTO idempotency_keys (key_hash, request_hash, case_id, version, at, snapshot) VALUES (?, ?, ?, ?, ?, ?)',
     ),
     recordView: db.prepare('INSERT INTO case_views (case_id, user_id, at) VALUES (?, ?, ?)'),
     views: db.prepare('SELECT user_id AS userId, at FROM case_views WHERE case_id = ? ORDER BY at DESC, rowid DESC LIMIT 500'),
@@ -216,15 +234,16 @@ export function createSqliteStore(db: Db): Store {
     for (const id of ids) q.addFacilitator.run(id, caseId);
   }
 
-  function writeCommit(current: CaseRecord, commit: EventCommit): number {
+  function writeCommit(current: CaseRecord, commit: EventCommit, snapshot: string): number {
     const { next, history } = commit;
-    const updated = q.updateCase.run({
+    const update = next.stage === current.stage ? q.updateCase : q.updateCaseAndStage;
+    const updated = update.run({
       id: current.id,
       version: current.version,
       stage: next.stage,
       status: next.status,
       paused: next.paused ? 1 : 0,
-      snapshot: JSON.stringify(next.snapshot),
+      snapshot,
       at: history.at,
     });
     if (updated.changes !== 1) throw new Error('case version changed inside its own transaction');
@@ -275,33 +294,25 @@ export function createSqliteStore(db: Db): Store {
   });
 
   const commitEvent = db.transaction(
-    (caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision): CommitResult => {
+    (caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision): CommitOutcome => {
+      const keyHash = claim && idempotencyKeyHash(claim);
       if (claim) {
-        const prior = q.idempotency.get(claim.actorKey, claim.key) as { request_hash: string; status: number; body: string } | undefined;
+        const prior = q.idempotency.get(keyHash) as { request_hash: string; version: number; at: string; snapshot: string } | undefined;
         if (prior) {
-          if (prior.request_hash !== claim.requestHash) {
-            return {
-              status: 422,
-              body: {
-                error: 'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
-                issues: [{ path: 'Idempotency-Key', message: 'already used for a different request' }],
-              },
-            };
-          }
-          return { status: prior.status, body: JSON.parse(prior.body), replayed: true };
+          if (prior.request_hash !== claim.requestHash) return { kind: 'rejected', response: keyReused };
+          const first = { version: prior.version, at: prior.at, snapshot: JSON.parse(prior.snapshot) };
+          return { kind: 'replayed', record: loadCase(caseId)!, first };
         }
       }
       const current = loadCase(caseId);
       const decision = decide(current);
-      if (decision.kind === 'reject') return decision.response;
+      if (decision.kind === 'reject') return { kind: 'rejected', response: decision.response };
       const { commit } = decision;
-      const seq = writeCommit(current!, commit);
-      const saved: CaseRecord = { ...current!, ...commit.next, version: current!.version + 1, updatedAt: commit.history.at };
-      const response = decision.respond(saved, seq);
-      if (claim) {
-        q.saveIdempotency.run(claim.actorKey, claim.key, claim.requestHash, response.status, JSON.stringify(response.body), commit.history.at);
-      }
-      return { ...response, committed: { seq, record: saved } };
+      const snapshot = JSON.stringify(commit.next.snapshot);
+      const seq = writeCommit(current!, commit, snapshot);
+      const version = current!.version + 1;
+      if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, caseId, version, commit.history.at, snapshot);
+      return { kind: 'committed', seq, record: { ...current!, ...commit.next, version, updatedAt: commit.history.at } };
     },
   );
 

@@ -145,11 +145,17 @@ export interface IdempotencyClaim {
   requestHash: string;
 }
 
-export type Decision =
-  | { kind: 'commit'; commit: EventCommit; respond: (saved: CaseRecord, seq: number) => Response }
-  | { kind: 'reject'; response: Response };
+export type Decision = { kind: 'commit'; commit: EventCommit } | { kind: 'reject'; response: Response };
 
-export type CommitResult = Response & { replayed?: boolean; committed?: { seq: number; record: CaseRecord } };
+/**
+ * How commitEvent ended: refused (by `decide`, or a reused Idempotency-Key);
+ * committed; or a replay of an earlier request with the same key, with what
+ * that request committed, so its response can be rebuilt exactly.
+ */
+export type CommitOutcome =
+  | { kind: 'rejected'; response: Response }
+  | { kind: 'committed'; seq: number; record: CaseRecord }
+  | { kind: 'replayed'; record: CaseRecord; first: { version: number; at: string; snapshot: unknown } };
 
 export interface CaseListFilter {
   stage?: string;
@@ -192,7 +198,7 @@ export interface Store {
    * Loads the case, lets `decide` judge the event, and writes what it returns,
    * all in one immediate transaction. `decide` must be synchronous and pure.
    */
-  commitEvent(caseId: string, claim: IdempotencyClaim | undefined, decide: (current: CaseRecord | undefined) => Decision): Promise<CommitResult>;
+  commitEvent(caseId: string, claim: IdempotencyClaim | undefined, decide: (current: CaseRecord | undefined) => Decision): Promise<CommitOutcome>;
 
   history(caseId: string): Promise<HistoryRecord[]>;
   notices(caseId: string): Promise<NoticeRecord[]>;

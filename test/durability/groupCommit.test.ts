@@ -52,8 +52,8 @@ describe('group commit', () => {
     // Both writes are issued in one turn of the event loop, so they share one transaction.
     // A's second notice breaks the primary key after its case update and history row were written.
     const [failed, committed] = await Promise.allSettled([
-      store.commitEvent(a!.id, undefined, (c) => ({ kind: 'commit', commit: note(c!, [notice, notice]), respond: () => ({ status: 200, body: {} }) })),
-      store.commitEvent(b!.id, undefined, (c) => ({ kind: 'commit', commit: note(c!), respond: () => ({ status: 200, body: {} }) })),
+      store.commitEvent(a!.id, undefined, (c) => ({ kind: 'commit', commit: note(c!, [notice, notice]) })),
+      store.commitEvent(b!.id, undefined, (c) => ({ kind: 'commit', commit: note(c!) })),
     ]);
     expect(failed.status).toBe('rejected');
     expect(committed.status).toBe('fulfilled');

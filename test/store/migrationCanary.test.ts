@@ -13,10 +13,11 @@ const releasedMigrations: Record<string, string> = {
   '20261123_0900_initial.sql': 'f248a5c14457a32260cfd241c8c7a67ae8db68cb94b7ab6d2a293854b4f68e6f',
   '20261123_1000_caseload_order.sql': '65f96e5d076087dbeb3404bdb6fce4fe27a3cd17a14939848d5eccc4fff64b56',
   '20261123_1100_response_links.sql': 'e1d3a3b7ec9592550257ab14fca446c37a8488b2f504349dd03b366ff00da2ce',
+  '20261123_1200_idempotency_replay.sql': '85db0ee34dbc3b8aeb4a11e28d45c5901fc6c0b6d56d378bba068bcb77f910cb',
 };
 
 /** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
-const recordedSchemaHash = 'c81973e8d1590eff978219e58cfa6d8c08557c6bd8b026b309e33322c31a2f00';
+const recordedSchemaHash = '36c1051e8b370d9a3fae8cbc779b7d4793b767a3d5ab920a410097e2df54b29a';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
