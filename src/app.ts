@@ -10,6 +10,8 @@ import { setUpPartyPages } from './web/respond/respondRoutes.js';
 
 function setUpSecurityHeaders(app: express.Express) {
   app.disable('x-powered-by');
+  // Every response is no-store, so an ETag (a SHA-1 of each body) would never be used.
+  app.set('etag', false);
   app.use(helmet({ referrerPolicy: { policy: 'no-referrer' } }));
   app.use((_req, res, next) => {
     res.set('Cache-Control', 'no-store');

@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedId } from 'uuid';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { CancelTimersParams, NotifyParams, Recipient, ScheduleParams, StopContactParams } from '../../machines/case/effects.js';
 import type { EventCommit, LinkPurpose, NewLink, NewNotice, NewTimer } from '../store/store.js';
@@ -56,18 +56,19 @@ export function effectsToRows(
   const links: NewLink[] = [];
   const linksExpireAt = addDuration(at, delays.invitationExpiry);
 
+  // Notice and link ids are time-ordered (UUIDv7), so new rows land at the end of their indexes instead of on a random page.
   const notice = (template: string, recipient: string, data: Record<string, unknown>, email: string | undefined | null) => {
-    const id = randomUUID();
+    const id = timeOrderedId();
     if (email === undefined) {
       const lastError = noEmailAddress;
       notices.push({ id, template, recipient, data, status: 'failed', lastError });
-      notices.push({ id: randomUUID(), template: 'notice_undeliverable', recipient: 'facilitators', data: { noticeId: id, template, to: recipient, lastError }, status: 'queued' });
+      notices.push({ id: timeOrderedId(), template: 'notice_undeliverable', recipient: 'facilitators', data: { noticeId: id, template, to: recipient, lastError }, status: 'queued' });
       return;
     }
     notices.push({ id, template, recipient, data, status: 'queued' });
     if (recipient !== 'victim' && recipient !== 'offender') return;
     for (const purpose of linkPurposes(template, after.stage !== 'closed')) {
-      const linkId = randomUUID();
+      const linkId = timeOrderedId();
       links.push({ id: linkId, tokenHash: linkHash(linkId), noticeId: id, party: recipient, purpose, expiresAt: linksExpireAt });
     }
   };

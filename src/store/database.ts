@@ -27,6 +27,8 @@ export function openDatabase(path: string, options: { migrate?: boolean } = {}):
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // 8 MiB of page cache (the default is 2): an event touches index pages all over the file.
+  db.pragma('cache_size = -8192');
   if (options.migrate !== false) migrate(db);
   return db;
 }

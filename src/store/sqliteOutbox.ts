@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { v7 as timeOrderedId } from 'uuid';
 import type { Db } from './database.js';
 import { toNotice } from './sqliteStore.js';
 import type { NoticeRecord, NoticeStatus, UserRecord } from './store.js';
@@ -59,7 +59,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     if (!failed) return false;
     if (isParty(failed.recipient)) {
       const data = JSON.stringify({ noticeId: id, template: failed.template, to: failed.recipient, lastError });
-      q.insertNotice.run(randomUUID(), failed.case_id, failed.seq, data, at, at);
+      q.insertNotice.run(timeOrderedId(), failed.case_id, failed.seq, data, at, at);
     }
     return true;
   });
