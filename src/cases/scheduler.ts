@@ -16,11 +16,13 @@ export function createScheduler(deps: { store: Store; engine: CaseEngine; clock:
     let fired = 0;
     for (;;) {
       const due = await store.dueTimers(clock().toISOString(), batch);
-      for (const timer of due) {
-        const result = await engine.fireTimer(timer);
+      // Fired together, so they share group commits; timers of one case still apply in due order,
+      // as the queued writes run one after another inside the transaction.
+      const results = await Promise.all(due.map((timer) => engine.fireTimer(timer)));
+      results.forEach((result, i) => {
         if (result.status === 200) fired++;
-        else logger.info({ timerId: timer.id, status: result.status }, 'timer no longer applies; voided');
-      }
+        else logger.info({ timerId: due[i]!.id, status: result.status }, 'timer no longer applies; voided');
+      });
       if (due.length < batch) return fired;
     }
   }

@@ -121,6 +121,23 @@ describe('clock-driven events: re-offer, invitation reminder and expiry', () => 
     expect(victimTrack(await c.get(f))).toBe('moreInfo');
   });
 
+  it('timers of one case that fall due together fire in due order in one sweep, alongside other cases', async () => {
+    env.app.clock.set('2026-11-23T09:00:00Z');
+    const f = env.staff.facilitator.token;
+    const cases = await Promise.all([1, 2, 3].map(async () => caseClient(env.app, await openCase(env.app, env.staff))));
+    for (const c of cases) await c.ok(f, { type: 'INVITE_VICTIM' });
+
+    // Down past both the reminder (P7D) and the expiry (P21D): the first sweep fires all six.
+    env.app.clock.advance(days(22));
+    expect(await sweep()).toBe(6);
+    for (const c of cases) {
+      const h = await c.history(f);
+      expect(types(h).slice(-2)).toEqual(['INVITATION_REMINDER_DUE', 'INVITATION_EXPIRED']);
+      expect(victimTrack(await c.get(f))).toBe('noResponse');
+    }
+    expect(await sweep()).toBe(0);
+  });
+
   it('a pause with an end date resumes from the clock, and the invitation still expires after the pause', async () => {
     env.app.clock.set('2026-11-23T09:00:00Z');
     const c = caseClient(env.app, await openCase(env.app, env.staff));
