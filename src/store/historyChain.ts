@@ -1,6 +1,6 @@
-import { hash } from 'node:crypto';
+import { rowHash } from './chainRule.mjs';
 
-export const genesisHash = '0'.repeat(64);
+export { genesisHash, rowHash, rowJsonSql } from './chainRule.mjs';
 
 /** The stored columns of one history row, in the fixed order the hash covers. */
 export type ChainRow = [seq: number, caseId: string, type: string, actor: string, at: string, from: string | null, to: string, data: string];
@@ -12,8 +12,3 @@ export type ChainRow = [seq: number, caseId: string, type: string, actor: string
  * text (test/durability/tamper.test.ts holds that), so verification needs no JS per column.
  */
 export const chainHash = (prevHash: string, row: ChainRow): string => rowHash(prevHash, JSON.stringify(row));
-
-export const rowHash = (prevHash: string, rowJson: string): string => hash('sha256', prevHash + rowJson, 'hex');
-
-/** The SQL that gives each stored row as chainHash's JSON text. */
-export const rowJsonSql = 'json_array(seq, case_id, type, actor, at, from_state, to_state, data)';

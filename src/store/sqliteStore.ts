@@ -2,11 +2,11 @@ import { createHash } from 'node:crypto';
 import Database from 'better-sqlite3';
 import type { Actor } from '../../machines/case/events.js';
 import type { Db } from './database.js';
-import { chainHash, genesisHash, rowHash, rowJsonSql } from './historyChain.js';
+import { verifyChainFile, verifyChainInline } from './chainVerification.js';
+import { chainHash, genesisHash } from './historyChain.js';
 import type {
   CaseListFilter,
   CaseRecord,
-  ChainCheck,
   CommitOutcome,
   Decision,
   EventCommit,
@@ -130,10 +130,6 @@ export function createSqliteStore(db: Db): Store {
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     history: db.prepare('SELECT * FROM history WHERE case_id = ? ORDER BY seq'),
-    // Every event bumps its case's version and adds one history row in the same transaction,
-    // so the two totals agree unless rows were cut from the end of the chain.
-    expectedEvents: db.prepare('SELECT coalesce(sum(version), 0) FROM cases').pluck(),
-    chain: db.prepare(`SELECT seq, prev_hash, hash, ${rowJsonSql} FROM history ORDER BY seq`).raw(),
     insertTimer: db.prepare(
       "INSERT INTO timers (case_id, key, event, due_at, while_paused, status, created_seq) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
     ),
@@ -367,23 +363,6 @@ export function createSqliteStore(db: Db): Store {
     });
   }
 
-  function verifyChain(): ChainCheck {
-    let prev = genesisHash;
-    let events = 0;
-    let lastSeq = 0;
-    for (const [seq, prevHash, hash, rowJson] of q.chain.iterate() as IterableIterator<[number, string, string, string]>) {
-      events++;
-      lastSeq = seq;
-      if (prevHash !== prev || rowHash(prev, rowJson) !== hash) {
-        return { ok: false, events, firstBadSeq: seq };
-      }
-      prev = hash;
-    }
-    const expected = q.expectedEvents.get() as number;
-    if (expected !== events) return { ok: false, events, firstBadSeq: lastSeq + 1 };
-    return { ok: true, events };
-  }
-
   return {
     close: () => {
       if (queue.length) flush();
@@ -462,7 +441,8 @@ export function createSqliteStore(db: Db): Store {
         at: r.at as string,
       })),
 
-    verifyChain: async () => verifyChain(),
+    // A ':memory:' database cannot be opened by worker threads.
+    verifyChain: async () => (db.memory ? verifyChainInline(db) : verifyChainFile(db.name)),
     backup: async (to) => {
       await db.backup(to);
       const copy = new Database(to, { readonly: true });
