@@ -91,8 +91,8 @@ export async function engineBench(sizes: Sizes['engine'], workDir: string): Prom
           value: rate(totals.serial),
           baseline: rate(totals.baseline),
           unit: '/s',
-          target: { on: 'ratio', op: '>=', limit: 0.6 },
-          note: 'baseline: one single-row insert per IMMEDIATE transaction',
+          // No target: alone, an event pays a whole durable commit of its ~8 rows against the baseline's one.
+          note: 'baseline: one single-row insert per IMMEDIATE transaction; the target applies to the group-commit figure',
         }),
         figure({
           name: `engine events/s, ${sizes.concurrency} in flight (group commit)`,
