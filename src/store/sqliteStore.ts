@@ -230,7 +230,7 @@ export function createSqliteStore(db: Db): Store {
     for (const id of ids) q.addFacilitator.run(id, caseId);
   }
 
-  function writeCommit(current: CaseRecord, commit: EventCommit, snapshot: string): number {
+  function writeCommit(current: CaseRecord, commit: EventCommit, snapshot: string): void {
     const { next, history } = commit;
     const update = next.stage === current.stage ? q.updateCase : q.updateCaseAndStage;
     const updated = update.run({
@@ -274,7 +274,6 @@ export function createSqliteStore(db: Db): Store {
       });
     }
     for (const l of commit.links) q.insertLink.run({ ...l, caseId: current.id, createdAt: history.at });
-    return seq;
   }
 
   function useLink(id: string, at: string) {
@@ -305,10 +304,10 @@ export function createSqliteStore(db: Db): Store {
       if (decision.kind === 'reject') return { kind: 'rejected', response: decision.response };
       const { commit } = decision;
       const snapshot = JSON.stringify(commit.next.snapshot);
-      const seq = writeCommit(current!, commit, snapshot);
+      writeCommit(current!, commit, snapshot);
       const version = current!.version + 1;
       if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, caseId, version, commit.history.at, snapshot);
-      return { kind: 'committed', seq, record: { ...current!, ...commit.next, version, updatedAt: commit.history.at } };
+      return { kind: 'committed', record: { ...current!, ...commit.next, version, updatedAt: commit.history.at } };
     },
   );
 

@@ -154,7 +154,7 @@ export type Decision = { kind: 'commit'; commit: EventCommit } | { kind: 'reject
  */
 export type CommitOutcome =
   | { kind: 'rejected'; response: Response }
-  | { kind: 'committed'; seq: number; record: CaseRecord }
+  | { kind: 'committed'; record: CaseRecord }
   | { kind: 'replayed'; record: CaseRecord; first: { version: number; at: string; snapshot: unknown } };
 
 export interface CaseListFilter {

@@ -77,11 +77,14 @@ export function formatTable(report: BenchReport): string {
   return [line(header), widths.map((w) => '─'.repeat(w)).join('─┼─'), ...rows.map(line)].join('\n');
 }
 
-/** Writes the report as data/bench-<timestamp>.json and data/bench-latest.json (or under `dir`). */
-export function writeReport(report: BenchReport, dir: string): string[] {
+/**
+ * Writes the report as data/bench-<timestamp>.json (or under `dir`), and as
+ * bench-latest.json when every section ran: a partial run must not stand for the latest figures.
+ */
+export function writeReport(report: BenchReport, dir: string, { partial = false } = {}): string[] {
   mkdirSync(dir, { recursive: true });
   const json = JSON.stringify(report, null, 2) + '\n';
-  const files = [join(dir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`), join(dir, 'bench-latest.json')];
+  const files = [join(dir, `bench-${report.startedAt.replace(/[:.]/g, '-')}.json`), ...(partial ? [] : [join(dir, 'bench-latest.json')])];
   for (const file of files) writeFileSync(file, json);
   return files;
 }

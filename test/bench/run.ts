@@ -57,7 +57,7 @@ async function main() {
   }
   report.durationMs = Date.now() - started.getTime();
   console.log(formatTable(report));
-  const files = writeReport(report, options.outDir);
+  const files = writeReport(report, options.outDir, { partial: options.only.length > 0 });
   console.log(`\n${options.mode} run in ${(report.durationMs / 1000).toFixed(1)} s; written to ${files.join(' and ')}`);
   if (Object.values(report.sections).some((s) => 'error' in s)) process.exitCode = 1;
 }
