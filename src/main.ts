@@ -10,6 +10,7 @@ async function main() {
   const app = createApp(services);
   const server = app.listen(config.port, config.host, () => {
     services.scheduler.start();
+    services.retention.start();
     services.outbox.start();
     console.log(`RJ casework is running at ${config.baseUrl} (database ${config.databasePath})`);
     if (!config.smtpUrl) console.log(`Mail is not sent: it is captured in ${config.mailDir} and listed at ${config.baseUrl}/dev/mail`);
@@ -18,6 +19,7 @@ async function main() {
   const shutdown = async () => {
     server.close();
     await services.scheduler.stop();
+    await services.retention.stop();
     await services.outbox.stop();
     services.store.close();
     process.exit(0);

@@ -7,6 +7,7 @@ import { createLinkTokens, localLinkSecret } from './links/linkTokens.js';
 import { createComposer } from './mail/composeNotice.js';
 import { createOutbox } from './mail/outbox.js';
 import { createMailTransport } from './mail/transport.js';
+import { createRetention } from './retention.js';
 import { openDatabase } from './store/database.js';
 import { createSqliteOutboxStore } from './store/sqliteOutbox.js';
 import { createSqliteStore } from './store/sqliteStore.js';
@@ -21,6 +22,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor });
   const users = createUserService(store, clock);
   const scheduler = createScheduler({ store, engine, clock, logger, intervalMs: config.schedulerIntervalMs });
+  const retention = createRetention({ store, clock, logger });
   const outboxStore = createSqliteOutboxStore(db);
   // The outbox owns the transport: its stop() waits for the sends in flight, then closes the connections.
   const outbox = createOutbox({
@@ -31,7 +33,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
     logger,
     intervalMs: config.mailIntervalMs,
   });
-  return { config, clock, logger, store, linkTokens, engine, users, scheduler, outbox };
+  return { config, clock, logger, store, linkTokens, engine, users, scheduler, retention, outbox };
 }
 
 export type Services = ReturnType<typeof createServices>;

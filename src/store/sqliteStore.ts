@@ -179,6 +179,12 @@ export function createSqliteStore(db: Db): Store {
     saveIdempotency: db.prepare(
       'INSERT INTO idempotency_keys (key_hash, request_hash, case_id, version, at, snapshot) VALUES (?, ?, ?, ?, ?, ?)',
     ),
+    // Rows are appended as time goes on, so the first young row bounds the delete; the cost follows the rows removed.
+    pruneIdempotency: db.prepare(
+      `DELETE FROM idempotency_keys
+       WHERE id < coalesce((SELECT id FROM idempotency_keys WHERE at >= ? ORDER BY id LIMIT 1), (SELECT max(id) + 1 FROM idempotency_keys))`,
+    ),
+    pruneSessions: db.prepare('DELETE FROM party_sessions WHERE expires_at <= ?'),
     recordView: db.prepare('INSERT INTO case_views (case_id, user_id, at) VALUES (?, ?, ?)'),
     views: db.prepare('SELECT user_id AS userId, at FROM case_views WHERE case_id = ? ORDER BY at DESC, rowid DESC LIMIT 500'),
   };
@@ -287,6 +293,11 @@ export function createSqliteStore(db: Db): Store {
     q.insertFeedback.run(f);
     return true;
   });
+
+  const pruneExpired = db.transaction(({ keysBefore, sessionsBefore }: { keysBefore: string; sessionsBefore: string }) => ({
+    idempotencyKeys: q.pruneIdempotency.run(keysBefore).changes,
+    partySessions: q.pruneSessions.run(sessionsBefore).changes,
+  }));
 
   const commitEvent = db.transaction(
     (caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision): CommitOutcome => {
@@ -439,6 +450,8 @@ export function createSqliteStore(db: Db): Store {
         comment: r.comment as string | null,
         at: r.at as string,
       })),
+
+    pruneExpired: (cutoffs) => enqueue(() => pruneExpired(cutoffs)),
 
     // A ':memory:' database cannot be opened by worker threads.
     verifyChain: async () => (db.memory ? verifyChainInline(db) : verifyChainFile(db.name)),

@@ -216,6 +216,12 @@ export interface Store {
   saveFeedback(feedback: FeedbackRecord): Promise<boolean>;
   feedback(caseId: string): Promise<FeedbackRecord[]>;
 
+  /**
+   * Deletes idempotency rows recorded before `keysBefore` and party sessions
+   * that expired by `sessionsBefore`, in one transaction; returns how many of each.
+   */
+  pruneExpired(cutoffs: { keysBefore: string; sessionsBefore: string }): Promise<{ idempotencyKeys: number; partySessions: number }>;
+
   verifyChain(): Promise<ChainCheck>;
   backup(to: string): Promise<void>;
 }

@@ -55,6 +55,7 @@ export async function startApp(dbPath: string, clock: TestClock = testClock(), e
     dbPath,
     stop: async () => {
       await services.scheduler.stop();
+      await services.retention.stop();
       await services.outbox.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
