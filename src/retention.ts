@@ -4,7 +4,7 @@ import { periodicTask } from './periodicTask.js';
 import type { Store } from './store/store.js';
 
 /** How long a sender can retry a request with the same Idempotency-Key and get the first answer back. */
-export const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000;
+const idempotencyKeyRetentionMs = 24 * 60 * 60 * 1000;
 const intervalMs = 60 * 60 * 1000;
 
 /**
@@ -24,5 +24,3 @@ export function createRetention({ store, clock, logger }: { store: Store; clock:
   const task = periodicTask(sweepOnce, { intervalMs, logger, name: 'retention sweep' });
   return { sweep: task.once, start: task.start, stop: task.stop };
 }
-
-export type Retention = ReturnType<typeof createRetention>;
