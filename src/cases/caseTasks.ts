@@ -1,4 +1,4 @@
-import type { NoticeRecord } from '../store/store.js';
+import { isStaffRecipient, type NoticeRecord } from '../store/store.js';
 
 /** Work the case asks of its facilitator that no event records yet. */
 export interface CaseTask {
@@ -11,12 +11,10 @@ export interface CaseTask {
   since: string;
 }
 
-const isStaff = (recipient: string) => recipient === 'facilitators' || recipient === 'supervisors';
-
 /** A notice that could not be delivered to a party is a task: reach them another way. */
 export function noticeTasks(notices: NoticeRecord[]): CaseTask[] {
   return notices
-    .filter((n) => n.status === 'failed' && !isStaff(n.recipient))
+    .filter((n) => n.status === 'failed' && !isStaffRecipient(n.recipient))
     .map((n) => ({
       kind: 'notice_undeliverable',
       text: `The ${n.template.replaceAll('_', ' ')} email to the ${n.recipient.replace(/:.*/, '')} could not be delivered. Contact them another way.`,

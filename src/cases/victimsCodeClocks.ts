@@ -10,7 +10,7 @@ export interface ClockCase {
   closedAt?: string | null;
 }
 
-export interface Clock {
+export interface VictimsCodeClock {
   key: string;
   label: string;
   startedAt: string;
@@ -51,7 +51,7 @@ const clockDefinitions: ClockDefinition[] = [
 
 const isAfter = (a: string, b: string) => Date.parse(a) > Date.parse(b);
 
-function statusOf(metAt: string | null, dueBy: string, stoppedAt: string | null, now: string): Clock['status'] {
+function statusOf(metAt: string | null, dueBy: string, stoppedAt: string | null, now: string): VictimsCodeClock['status'] {
   if (metAt) return isAfter(metAt, dueBy) ? 'met_late' : 'met';
   // A declined or closed case is no longer anyone's work: its unmet clocks stop rather than go overdue.
   if (stoppedAt) return 'stopped';
@@ -59,7 +59,7 @@ function statusOf(metAt: string | null, dueBy: string, stoppedAt: string | null,
 }
 
 /** The Victims' Code deadlines of a case as they stand at `now`. */
-export function victimsCodeClocks(input: ClockCase, now: string): Clock[] {
+export function victimsCodeClocks(input: ClockCase, now: string): VictimsCodeClock[] {
   const stoppedAt = input.events.find((e) => e.type === 'DECLINE_REFERRAL')?.at ?? input.closedAt ?? null;
   return clockDefinitions.map((definition) => {
     const workingDays = definition.workingDays(input.flags);

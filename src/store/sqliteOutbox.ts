@@ -1,7 +1,7 @@
 import { v7 as timeOrderedId } from 'uuid';
 import type { Db } from './database.js';
 import { toNotice } from './sqliteStore.js';
-import type { NoticeRecord, NoticeStatus, UserRecord } from './store.js';
+import { isStaffRecipient, type NoticeRecord, type NoticeStatus, type UserRecord } from './store.js';
 
 export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;
 
@@ -25,8 +25,6 @@ export interface OutboxStore {
   recordFailure(id: string, failure: { lastError: string; at: string }): Promise<boolean>;
   activeSupervisors(): Promise<StaffContact[]>;
 }
-
-const isParty = (recipient: string) => recipient === 'victim' || recipient === 'offender' || recipient.startsWith('supporter:');
 
 export function createSqliteOutboxStore(db: Db): OutboxStore {
   const q = {
@@ -57,7 +55,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
   const recordFailure = db.transaction((id: string, lastError: string, at: string): boolean => {
     const failed = q.fail.get(lastError, id) as { case_id: string; seq: number; template: string; recipient: string } | undefined;
     if (!failed) return false;
-    if (isParty(failed.recipient)) {
+    if (!isStaffRecipient(failed.recipient)) {
       const data = JSON.stringify({ noticeId: id, template: failed.template, to: failed.recipient, lastError });
       q.insertNotice.run(timeOrderedId(), failed.case_id, failed.seq, data, at, at);
     }

@@ -55,6 +55,9 @@ export interface TimerRecord extends NewTimer {
 
 export type NoticeStatus = 'queued' | 'sent' | 'retrying' | 'failed' | 'cancelled';
 
+/** A notice's recipient is staff (`facilitators`, `supervisors`) or a party (`victim`, `offender`, `supporter:<id>`). */
+export const isStaffRecipient = (recipient: string) => recipient === 'facilitators' || recipient === 'supervisors';
+
 export interface NewNotice {
   id: string;
   template: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { victimsCodeClocks, type Clock, type ClockCase } from '../../src/cases/victimsCodeClocks.js';
+import { victimsCodeClocks, type ClockCase, type VictimsCodeClock } from '../../src/cases/victimsCodeClocks.js';
 import { days, openCase, sampleReferral, withApp } from '../support/harness.js';
 
 // A Monday referral in GMT: 2 working days end Wednesday, 5 end the next Monday, 1 ends Tuesday.
@@ -12,7 +12,7 @@ const victimParty: Actor = { kind: 'party', role: 'victim' };
 const supervisor: Actor = { kind: 'user', role: 'supervisor' };
 const event = (type: string, at: string, actor = facilitator, data: Record<string, unknown> = {}) => ({ type, at, actor, data });
 
-function clocks(input: Partial<ClockCase>, now: string): Record<string, Clock> {
+function clocks(input: Partial<ClockCase>, now: string): Record<string, VictimsCodeClock> {
   const all = victimsCodeClocks({ createdAt, flags: {}, events: [event('REFERRAL_RECEIVED', createdAt, supervisor)], ...input }, now);
   return Object.fromEntries(all.map((c) => [c.key, c]));
 }
