@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from './config.js';
 import { createServices, type Services } from './services.js';
@@ -66,7 +67,13 @@ async function run(argv: string[]): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const services = createServices(loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' }));
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  // Only `user add` may start a new database; any other command on a wrong path would check or copy an empty one.
+  if (name !== 'user add' && !existsSync(config.databasePath)) {
+    console.error(`No database at ${config.databasePath}: set DATABASE_PATH to the service's database.`);
+    return 2;
+  }
+  const services = createServices(config);
   try {
     return await commands[name]!(services, argv.slice(name.split(' ').length));
   } finally {

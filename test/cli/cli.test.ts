@@ -163,4 +163,16 @@ describe('the admin CLI', () => {
     }
     expect(users()).toHaveLength(2);
   });
+
+  it('every command but user add refuses a DATABASE_PATH with no database, and creates nothing there', async () => {
+    const missing = `${tmp.dir}/elsewhere/rj.sqlite`;
+    for (const args of [['audit', 'verify'], ['backup', '--to', `${tmp.dir}/copy.sqlite`], ['token', 'create', '--email', 'sam@example.org']]) {
+      const r = await runCli(args, { databasePath: missing });
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr, args.join(' ')).toContain(`No database at ${missing}: set DATABASE_PATH`);
+      expect(r.stdout, args.join(' ')).toBe('');
+    }
+    expect(existsSync(`${tmp.dir}/elsewhere`)).toBe(false);
+    expect(existsSync(`${tmp.dir}/copy.sqlite`)).toBe(false);
+  });
 });
