@@ -7,10 +7,10 @@ export interface Target {
   limit: number;
 }
 
-/** One measured figure. `value: null` means not measurable yet, with `note` saying why. */
+/** One measured figure. */
 export interface Figure {
   name: string;
-  value: number | null;
+  value: number;
   unit: string;
   baseline?: number;
   ratio?: number;
@@ -38,8 +38,8 @@ const holds = (x: number, { op, limit }: Target) =>
 
 /** Fills in `ratio` (from a baseline) and `pass` (from a target). */
 export function figure(f: Omit<Figure, 'ratio' | 'pass'>): Figure {
-  const ratio = f.baseline !== undefined && f.value !== null && f.baseline > 0 ? f.value / f.baseline : undefined;
-  const checked = f.target?.on === 'ratio' ? ratio : (f.value ?? undefined);
+  const ratio = f.baseline !== undefined && f.baseline > 0 ? f.value / f.baseline : undefined;
+  const checked = f.target?.on === 'ratio' ? ratio : f.value;
   return {
     ...f,
     ...(ratio !== undefined ? { ratio } : {}),
@@ -64,11 +64,11 @@ export function formatTable(report: BenchReport): string {
       rows.push([
         section,
         f.name,
-        f.value === null ? (f.note ?? 'n/a') : `${num(f.value)} ${f.unit}`,
+        `${num(f.value)} ${f.unit}`,
         f.baseline === undefined ? '' : `${num(f.baseline)} ${f.unit}`,
         f.ratio === undefined ? '' : `${num(f.ratio)}`,
         targetText(f.target, f.unit),
-        f.pass === undefined ? (f.value === null ? 'n/a' : '') : f.pass ? 'pass' : 'FAIL',
+        f.pass === undefined ? '' : f.pass ? 'pass' : 'FAIL',
       ]);
     }
   }

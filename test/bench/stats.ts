@@ -8,7 +8,7 @@ export function percentile(samples: readonly number[], p: number): number {
 export const median = (samples: readonly number[]) => percentile(samples, 50);
 
 /** Milliseconds since `start` (from performance.now()). */
-export const since = (start: number) => performance.now() - start;
+const since = (start: number) => performance.now() - start;
 
 export async function timed<T>(work: () => Promise<T> | T): Promise<{ ms: number; value: T }> {
   const start = performance.now();

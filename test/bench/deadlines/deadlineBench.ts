@@ -65,7 +65,7 @@ export async function deadlineBench(sizes: Sizes['deadlines'], workDir: string):
       figures,
       details: {
         sizes,
-        note: 'keys are "pending/due"; a sweep fires each due timer through the engine, one transaction each',
+        note: 'keys are "pending/due"; a sweep fires each due timer through the engine; the timers of a sweep share group commits',
         sweepMedianMs: medians(sweepMs),
         dueQueryMedianMs: medians(queryMs),
       },

@@ -23,7 +23,7 @@ export interface SeededDb {
 }
 
 /** Per-case history lengths between min and max that add up to exactly `events`. */
-export function historyLengths(cases: number, events: number, min: number, max: number): number[] {
+function historyLengths(cases: number, events: number, min: number, max: number): number[] {
   const mean = Math.floor(events / cases);
   const spread = Math.min(mean - min, max - mean);
   if (spread < 0) throw new Error(`${events} events do not fit ${cases} cases of ${min} to ${max} events`);
