@@ -31,5 +31,3 @@ export function createScheduler(deps: { store: Store; engine: CaseEngine; clock:
   // One sweep at a time; a call during a sweep waits for it.
   return { sweep: task.once, start: task.start, stop: task.stop };
 }
-
-export type Scheduler = ReturnType<typeof createScheduler>;

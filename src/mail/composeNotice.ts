@@ -11,7 +11,7 @@ import type { CaseRecord, HistoryRecord, LinkPurpose, NoticeRecord, Store } from
 import { conferenceCalendar } from './calendar.js';
 import { Undeliverable } from './deliveryPolicy.js';
 import type { NoticeModel, NoticeTemplate, RecipientKind } from './noticeModel.js';
-import { renderNotice } from './renderNotice.js';
+import { EmailError, renderNotice } from './renderNotice.js';
 
 export interface ComposerDeps {
   store: Pick<Store, 'caseById' | 'usersByIds' | 'linksForNotice' | 'history'>;
@@ -104,7 +104,9 @@ export function createComposer({ store, outboxStore, linkTokens, config }: Compo
     try {
       rendered = renderNotice(template, model);
     } catch (err) {
-      throw new Undeliverable(`The email could not be written: ${err instanceof Error ? err.message : String(err)}`);
+      // Only a model the template cannot take is permanent; a template file that fails to load is ours to fix, so the notice retries.
+      if (err instanceof EmailError) throw new Undeliverable(`The email could not be written: ${err.message}`);
+      throw err;
     }
     const icalEvent = method && conference && {
       method,

@@ -27,7 +27,7 @@ export interface Failure {
 const baseDelayMs = 30_000;
 const maxDelayMs = 60 * 60_000;
 /** After this long from the notice's creation, a notice that still has not gone is given up. */
-export const giveUpAfterMs = 48 * 60 * 60_000;
+const giveUpAfterMs = 48 * 60 * 60_000;
 
 const redactAddresses = (text: string) => text.replace(/[^\s<>@"']+@[^\s<>"']+/g, '[address]');
 

@@ -106,5 +106,3 @@ export function createOutbox(deps: OutboxDeps) {
     },
   };
 }
-
-export type Outbox = ReturnType<typeof createOutbox>;

@@ -22,7 +22,7 @@ const isSafe = (v: unknown): v is Handlebars.SafeString => v instanceof SafeStri
 const isMapping = (v: unknown): v is Params => typeof v === 'object' && v !== null && !Array.isArray(v) && !isSafe(v);
 
 /** `govukAttributes` from govuk/macros/attributes.njk. */
-export function govukAttributes(attributes: unknown): Handlebars.SafeString {
+function govukAttributes(attributes: unknown): Handlebars.SafeString {
   if (typeof attributes === 'string' || isSafe(attributes)) return new SafeString(String(attributes));
   if (!isMapping(attributes)) return new SafeString('');
   let html = '';

@@ -8,9 +8,7 @@ const processes = ['conference', 'shuttle', 'letter'] as const;
 const dateParts = ['day', 'month', 'year'] as const;
 type DatePart = (typeof dateParts)[number];
 
-/** The answer's fields as the form sends them, to show again when there is something to fix. */
-export type InvitationValues = Record<string, string>;
-
+/** The answer's form fields: shown again as sent when there is something to fix. */
 export const invitationFields = ['response', 'preferredProcess', 'accessNeeds', 'safeContact', ...dateParts.map((p) => `reofferAfter-${p}`)];
 
 /** Each field's problem when the engine refuses it (the limits are those of VICTIM_RESPONDED). */
@@ -30,7 +28,7 @@ export interface DateProblem extends Problem {
  * The optional re-offer date from its three boxes, checked as GOV.UK's date
  * pattern asks: complete, real, and (here) after `today` (YYYY-MM-DD).
  */
-export function readReofferDate(body: FormBody, today: string): { date?: string; problem?: DateProblem } {
+function readReofferDate(body: FormBody, today: string): { date?: string; problem?: DateProblem } {
   const given = Object.fromEntries(dateParts.map((p) => [p, textOf(body, `reofferAfter-${p}`).trim()])) as Record<DatePart, string>;
   const problem = (text: string, parts: DatePart[]) => ({ problem: { field: 'reofferAfter', href: `#reofferAfter-${parts[0]}`, text, parts } });
   const missing = dateParts.filter((p) => !given[p]);
