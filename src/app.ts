@@ -29,7 +29,7 @@ function setUpHealthChecks(app: express.Express, services: Services) {
 /** The web app, one setUp step per concern. */
 export function createApp(services: Services) {
   const app = express();
-  app.set('trust proxy', false);
+  app.set('trust proxy', services.config.trustProxyHops);
   setUpSecurityHeaders(app);
   setUpHealthChecks(app, services);
   setUpAssets(app);

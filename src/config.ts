@@ -12,6 +12,7 @@ const env = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
+  TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   DATABASE_PATH: z.string().min(1).default('data/rj.sqlite'),
   BASE_URL: z.url().optional(),
   SMTP_URL: z.url().optional(),
@@ -49,6 +50,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     production,
     port: e.PORT,
     host: e.HOST,
+    /** Reverse proxies in front of the app whose X-Forwarded-For names the client: the rate limit counts by that address. */
+    trustProxyHops: e.TRUST_PROXY,
     databasePath: e.DATABASE_PATH,
     baseUrl: requireInProduction('BASE_URL', e.BASE_URL, `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     // Production must send mail; only elsewhere is it captured as files.
