@@ -2,6 +2,7 @@ import { join } from 'node:path';
 import nodemailer from 'nodemailer';
 import { loadConfig } from '../../../src/config.js';
 import { createLogger } from '../../../src/logger.js';
+import { smtpConnections } from '../../../src/mail/transport.js';
 import { createServices, type Services } from '../../../src/services.js';
 import { addBenchStaff, callerFor, inParallel, openCases, type BenchStaff } from '../fixtures.js';
 import type { Sizes } from '../options.js';
@@ -12,9 +13,9 @@ import { noticeMessages } from './noticeMessages.js';
 
 const smtpSink = join(import.meta.dirname, 'smtpSink.ts');
 
-/** Baseline: nodemailer sending messages of the same size directly over its default pool (5 connections). */
+/** Baseline: nodemailer sending the same rendered notices directly, over as many pooled connections as the outbox uses. */
 async function directPerSecond(port: number, count: number): Promise<{ perSecond: number; ms: number }> {
-  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true });
+  const transport = nodemailer.createTransport({ host: '127.0.0.1', port, secure: false, ignoreTLS: true, pool: true, maxConnections: smtpConnections });
   try {
     const send = (n: number) => Promise.all(noticeMessages(n).map((m) => transport.sendMail(m)));
     await send(Math.min(50, count));
