@@ -1,3 +1,5 @@
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { caseClient } from '../api/apiSteps.js';
@@ -148,5 +150,21 @@ describe('every page passes axe-core in Chromium', () => {
     await page.locator('iframe').waitFor();
     await check(page, 'Would you like to take part in restorative justice?');
     expect(errors).toEqual([]);
+  });
+
+  it('the page for a failure of the service itself (a damaged capture file behind /dev/mail)', async () => {
+    const damaged = join(app.services.config.mailDir, '20261123T090000000Z-damaged.json');
+    mkdirSync(app.services.config.mailDir, { recursive: true });
+    writeFileSync(damaged, '{"subject": "cut off half-wa');
+    try {
+      const { page, errors } = await newPage();
+      const response = await page.goto(`${app.baseUrl}/dev/mail`);
+      expect(response?.status()).toBe(500);
+      await check(page, 'Sorry, there is a problem with the service');
+      // The browser reports the 500 itself; nothing else may go wrong.
+      expect(errors.filter((e) => !e.includes('status of 500'))).toEqual([]);
+    } finally {
+      rmSync(damaged);
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { load } from 'cheerio';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { caseClient, consentBoth, lowRisk, prepareBoth } from '../api/apiSteps.js';
+import { caseClient, consentBoth, looksLikeStackTrace, lowRisk, prepareBoth } from '../api/apiSteps.js';
 import { openCase, startApp, tempDir, withApp } from '../support/harness.js';
 import { partyClient } from './partySteps.js';
 
@@ -60,6 +62,29 @@ describe('/dev/mail without a mail server', () => {
       const page = await partyClient(env.app).get(`/dev/mail/${id}`);
       expect(page.status).toBe(404);
       expect(page.$('h1').text()).toBe('Page not found');
+    }
+  });
+});
+
+describe('/dev/mail with a damaged capture file', () => {
+  it('is the 500 page that reveals nothing, for the list and for that message', async () => {
+    const tmp = tempDir();
+    const app = await startApp(`${tmp.dir}/rj.sqlite`);
+    try {
+      const id = '20261123T090000000Z-damaged';
+      mkdirSync(app.services.config.mailDir, { recursive: true });
+      writeFileSync(join(app.services.config.mailDir, `${id}.json`), '{"subject": "cut off half-wa');
+      for (const path of ['/dev/mail', `/dev/mail/${id}`]) {
+        const page = await partyClient(app).get(path);
+        expect(page.status, path).toBe(500);
+        expect(page.$('h1').text().trim(), path).toBe('Sorry, there is a problem with the service');
+        expect(page.html, path).toContain(app.services.config.service.phone);
+        expect(looksLikeStackTrace(page.html), path).toBe(false);
+        expect(page.html, path).not.toContain('cut off');
+      }
+    } finally {
+      await app.stop();
+      tmp.remove();
     }
   });
 });
