@@ -1,5 +1,6 @@
 import { v7 as timeOrderedId } from 'uuid';
 import type { Db } from './database.js';
+import { writeQueueFor } from './writeQueue.js';
 import { toNotice } from './sqliteStore.js';
 import { isStaffRecipient, type NoticeRecord, type NoticeStatus, type UserRecord } from './store.js';
 
@@ -7,7 +8,8 @@ export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;
 
 /**
  * The outbox's view of the notices table: the rows are the queue, so nothing
- * is lost across a restart. Each outcome is its own small transaction, and
+ * is lost across a restart. Each outcome is written through the connection's
+ * write queue (so it shares a commit with the writes beside it), and
  * only a notice still waiting (queued or retrying) can be moved on, so a
  * notice cancelled meanwhile stays cancelled.
  */
@@ -52,7 +54,9 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     supervisors: db.prepare("SELECT id, name, email FROM users WHERE role = 'supervisor' AND disabled_at IS NULL ORDER BY created_at, id"),
   };
 
-  const recordFailure = db.transaction((id: string, lastError: string, at: string): boolean => {
+  const writes = writeQueueFor(db);
+
+  const recordFailure = (id: string, lastError: string, at: string): boolean => {
     const failed = q.fail.get(lastError, id) as { case_id: string; seq: number; template: string; recipient: string } | undefined;
     if (!failed) return false;
     if (!isStaffRecipient(failed.recipient)) {
@@ -60,14 +64,14 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
       q.insertNotice.run(timeOrderedId(), failed.case_id, failed.seq, data, at, at);
     }
     return true;
-  });
+  };
 
   return {
     dueNotices: async (now, limit) => (q.due.all(now, limit) as Record<string, unknown>[]).map(toNotice),
     noticeStatus: async (id) => q.status.get(id) as NoticeStatus | undefined,
-    recordSent: async (id, at) => void q.sent.run(at, id),
-    recordRetry: async (id, { lastError, nextAttemptAt }) => q.retry.run(lastError, nextAttemptAt, id).changes === 1,
-    recordFailure: async (id, { lastError, at }) => recordFailure.immediate(id, lastError, at),
+    recordSent: (id, at) => writes.run(() => void q.sent.run(at, id)),
+    recordRetry: (id, { lastError, nextAttemptAt }) => writes.run(() => q.retry.run(lastError, nextAttemptAt, id).changes === 1),
+    recordFailure: (id, { lastError, at }) => writes.run(() => recordFailure(id, lastError, at)),
     activeSupervisors: async () => q.supervisors.all() as StaffContact[],
   };
 }

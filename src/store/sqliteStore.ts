@@ -22,6 +22,7 @@ import type {
   UserRecord,
 } from './store.js';
 import { LinkAlreadyUsed } from './store.js';
+import { writeQueueFor } from './writeQueue.js';
 
 interface CaseRow {
   id: string;
@@ -288,41 +289,39 @@ export function createSqliteStore(db: Db): Store {
     q.revokeLinks.run({ at, caseId: link.caseId, party: link.party, purposes: JSON.stringify([link.purpose]) });
   }
 
-  const saveFeedback = db.transaction((f: FeedbackRecord): boolean => {
+  const saveFeedback = (f: FeedbackRecord): boolean => {
     if (q.useLink.run(f.at, f.linkId).changes !== 1) return false;
     q.insertFeedback.run(f);
     return true;
-  });
+  };
 
-  const pruneExpired = db.transaction(({ keysBefore, sessionsBefore }: { keysBefore: string; sessionsBefore: string }) => ({
+  const pruneExpired = ({ keysBefore, sessionsBefore }: { keysBefore: string; sessionsBefore: string }) => ({
     idempotencyKeys: q.pruneIdempotency.run(keysBefore).changes,
     partySessions: q.pruneSessions.run(sessionsBefore).changes,
-  }));
+  });
 
-  const commitEvent = db.transaction(
-    (caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision): CommitOutcome => {
-      const keyHash = claim && idempotencyKeyHash(claim);
-      if (claim) {
-        const prior = q.idempotency.get(keyHash) as { request_hash: string; version: number; at: string; snapshot: string } | undefined;
-        if (prior) {
-          if (prior.request_hash !== claim.requestHash) return { kind: 'rejected', response: keyReused };
-          const first = { version: prior.version, at: prior.at, snapshot: JSON.parse(prior.snapshot) };
-          return { kind: 'replayed', record: loadCase(caseId)!, first };
-        }
+  function commitEvent(caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision): CommitOutcome {
+    const keyHash = claim && idempotencyKeyHash(claim);
+    if (claim) {
+      const prior = q.idempotency.get(keyHash) as { request_hash: string; version: number; at: string; snapshot: string } | undefined;
+      if (prior) {
+        if (prior.request_hash !== claim.requestHash) return { kind: 'rejected', response: keyReused };
+        const first = { version: prior.version, at: prior.at, snapshot: JSON.parse(prior.snapshot) };
+        return { kind: 'replayed', record: loadCase(caseId)!, first };
       }
-      const current = loadCase(caseId);
-      const decision = decide(current);
-      if (decision.kind === 'reject') return { kind: 'rejected', response: decision.response };
-      const { commit } = decision;
-      const snapshot = JSON.stringify(commit.next.snapshot);
-      writeCommit(current!, commit, snapshot);
-      const version = current!.version + 1;
-      if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, caseId, version, commit.history.at, snapshot);
-      return { kind: 'committed', record: { ...current!, ...commit.next, version, updatedAt: commit.history.at } };
-    },
-  );
+    }
+    const current = loadCase(caseId);
+    const decision = decide(current);
+    if (decision.kind === 'reject') return { kind: 'rejected', response: decision.response };
+    const { commit } = decision;
+    const snapshot = JSON.stringify(commit.next.snapshot);
+    writeCommit(current!, commit, snapshot);
+    const version = current!.version + 1;
+    if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, caseId, version, commit.history.at, snapshot);
+    return { kind: 'committed', record: { ...current!, ...commit.next, version, updatedAt: commit.history.at } };
+  }
 
-  const createCase = db.transaction((record: Omit<CaseRecord, 'reference'>, history: HistoryEntry): CaseRecord => {
+  function createCase(record: Omit<CaseRecord, 'reference'>, history: HistoryEntry): CaseRecord {
     const n = q.nextCaseNumber.get() as number;
     const reference = `RJ-${record.createdAt.slice(0, 4)}-${String(n).padStart(6, '0')}`;
     q.insertCase.run({
@@ -335,52 +334,18 @@ export function createSqliteStore(db: Db): Store {
     setFacilitators(record.id, record.facilitatorIds);
     appendHistory(record.id, history);
     return loadCase(record.id)!;
-  });
-
-  /**
-   * Group commit: writes that arrive in the same turn of the event loop share
-   * one IMMEDIATE transaction (one fsync). Each runs in its own savepoint, so
-   * one failure rolls back only its own writes, and each caller is answered
-   * only after the shared commit is durable.
-   */
-  const queue: { write: () => unknown; resolve: (v: unknown) => void; reject: (e: unknown) => void }[] = [];
-  const flush = () => {
-    const batch = queue.splice(0);
-    const outcomes: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
-    try {
-      db.transaction(() => {
-        for (const item of batch) {
-          try {
-            outcomes.push({ ok: true, value: item.write() });
-          } catch (error) {
-            outcomes.push({ ok: false, error });
-          }
-        }
-      }).immediate();
-    } catch (error) {
-      for (const item of batch) item.reject(error);
-      return;
-    }
-    batch.forEach((item, i) => {
-      const o = outcomes[i]!;
-      if (o.ok) item.resolve(o.value);
-      else item.reject(o.error);
-    });
-  };
-  function enqueue<T>(write: () => T): Promise<T> {
-    return new Promise<T>((resolve, reject) => {
-      if (queue.push({ write, resolve: resolve as (v: unknown) => void, reject }) === 1) setImmediate(flush);
-    });
   }
+
+  const writes = writeQueueFor(db);
 
   return {
     close: () => {
-      if (queue.length) flush();
+      writes.flush();
       db.close();
     },
     ping: async () => q.countUsers.get() !== undefined,
 
-    addUser: async (u) => void q.insertUser.run(u),
+    addUser: (u) => writes.run(() => void q.insertUser.run(u)),
     countUsers: async () => q.countUsers.get() as number,
     userById: async (id) => {
       const r = q.userById.get(id) as UserRow | undefined;
@@ -394,23 +359,23 @@ export function createSqliteStore(db: Db): Store {
       ids.length === 0
         ? []
         : (prepared(`SELECT * FROM users WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as UserRow[]).map(toUser),
-    addApiToken: async (t) => void q.insertToken.run(t.id, t.userId, t.tokenHash, t.createdAt),
+    addApiToken: (t) => writes.run(() => void q.insertToken.run(t.id, t.userId, t.tokenHash, t.createdAt)),
     userByTokenHash: async (hash) => {
       const r = q.userByToken.get(hash) as UserRow | undefined;
       return r && toUser(r);
     },
 
-    createCase: (record, history) => enqueue(() => createCase(record, history)),
+    createCase: (record, history) => writes.run(() => createCase(record, history)),
     caseById: async (id) => loadCase(id),
     listCases: async (filter: CaseListFilter) => {
       const { ids, total } = caseloadPage(filter);
       const rows = ids.map((id) => q.caseById.get(id) as CaseRow);
       return { cases: rows.map(toCase), total };
     },
-    recordView: async (caseId, userId, at) => void q.recordView.run(caseId, userId, at),
+    recordView: (caseId, userId, at) => writes.run(() => void q.recordView.run(caseId, userId, at)),
     views: async (caseId) => q.views.all(caseId) as { userId: string; at: string }[],
 
-    commitEvent: (caseId, claim, decide) => enqueue(() => commitEvent(caseId, claim, decide)),
+    commitEvent: (caseId, claim, decide) => writes.run(() => commitEvent(caseId, claim, decide)),
 
     history: async (caseId) =>
       (q.history.all(caseId) as Record<string, unknown>[]).map(
@@ -428,19 +393,19 @@ export function createSqliteStore(db: Db): Store {
     notices: async (caseId) => (q.notices.all(caseId) as Record<string, unknown>[]).map(toNotice),
     pendingTimers: async (caseId) => (q.pendingTimers.all(caseId) as Record<string, unknown>[]).map(toTimer),
     dueTimers: async (now, limit) => (q.dueTimers.all(now, limit) as Record<string, unknown>[]).map(toTimer),
-    settleTimer: async (id, status, at) => void q.settleTimer.run(status, at, id),
+    settleTimer: (id, status, at) => writes.run(() => void q.settleTimer.run(status, at, id)),
 
     linkByTokenHash: async (hash) => {
       const r = q.linkByTokenHash.get(hash) as LinkRow | undefined;
       return r && toLink(r);
     },
     linksForNotice: async (noticeId) => (q.linksForNotice.all(noticeId) as LinkRow[]).map(toLink),
-    openPartySession: async (s) => void q.insertSession.run(s.tokenHash, s.linkId, s.createdAt, s.expiresAt),
+    openPartySession: (s) => writes.run(() => void q.insertSession.run(s.tokenHash, s.linkId, s.createdAt, s.expiresAt)),
     partySessionLink: async (hash, now) => {
       const r = q.sessionLink.get(hash, now) as LinkRow | undefined;
       return r && toLink(r);
     },
-    saveFeedback: (f) => enqueue(() => saveFeedback(f)),
+    saveFeedback: (f) => writes.run(() => saveFeedback(f)),
     feedback: async (caseId) =>
       (q.feedback.all(caseId) as Record<string, unknown>[]).map((r) => ({
         caseId: r.case_id as string,
@@ -451,7 +416,7 @@ export function createSqliteStore(db: Db): Store {
         at: r.at as string,
       })),
 
-    pruneExpired: (cutoffs) => enqueue(() => pruneExpired(cutoffs)),
+    pruneExpired: (cutoffs) => writes.run(() => pruneExpired(cutoffs)),
 
     // A ':memory:' database cannot be opened by worker threads.
     verifyChain: async () => (db.memory ? verifyChainInline(db) : verifyChainFile(db.name)),

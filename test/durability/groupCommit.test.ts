@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { persistCase, startCase } from '../../machines/case/index.js';
 import type { CaseRecord, EventCommit, Store } from '../../src/store/store.js';
 import { openDatabase } from '../../src/store/database.js';
+import { createSqliteOutboxStore } from '../../src/store/sqliteOutbox.js';
 import { createSqliteStore } from '../../src/store/sqliteStore.js';
 import { tempDir } from '../support/harness.js';
 
@@ -40,7 +41,9 @@ const note = (c: CaseRecord, notices: EventCommit['notices'] = []): EventCommit 
 
 describe('group commit', () => {
   const tmp = tempDir();
-  const store = createSqliteStore(openDatabase(`${tmp.dir}/rj.sqlite`));
+  const db = openDatabase(`${tmp.dir}/rj.sqlite`);
+  const store = createSqliteStore(db);
+  const outboxStore = createSqliteOutboxStore(db);
   afterAll(() => {
     store.close();
     tmp.remove();
@@ -63,5 +66,28 @@ describe('group commit', () => {
     expect((await store.caseById(b!.id))!.version).toBe(2);
     expect((await store.history(b!.id)).map((e) => e.type)).toEqual(['REFERRAL_RECEIVED', 'ADD_NOTE']);
     expect(await store.verifyChain()).toEqual({ ok: true, events: 3 });
+  });
+
+  it("takes the outbox's writes into the same batches: one refused rolls back alone, the writes beside it commit", async () => {
+    const c = await newCase(store, 'case-c');
+    const notice = (id: string) => ({ id, template: 'allocation', recipient: 'facilitators', data: {}, status: 'queued' as const });
+    await store.commitEvent(c.id, undefined, (current) => ({ kind: 'commit', commit: note(current!, [notice('refused'), notice('accepted')]) }));
+    db.exec(`CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notices WHEN NEW.status = 'sent' AND NEW.id = 'refused'
+             BEGIN SELECT RAISE(ABORT, 'refused'); END`);
+    try {
+      const refusing = outboxStore.recordSent('refused', at);
+      const accepting = outboxStore.recordSent('accepted', at);
+      const committing = store.commitEvent(c.id, undefined, (current) => ({ kind: 'commit', commit: note(current!) }));
+      // Nothing is written until the batch commits.
+      expect((await store.notices(c.id)).map((n) => n.status)).toEqual(['queued', 'queued']);
+      const [refused, accepted, event] = await Promise.allSettled([refusing, accepting, committing]);
+      expect(refused).toMatchObject({ status: 'rejected', reason: { message: 'refused' } });
+      expect(accepted.status).toBe('fulfilled');
+      expect(event.status).toBe('fulfilled');
+    } finally {
+      db.exec('DROP TRIGGER refuse_sent');
+    }
+    expect(Object.fromEntries((await store.notices(c.id)).map((n) => [n.id, n.status]))).toEqual({ refused: 'queued', accepted: 'sent' });
+    expect((await store.caseById(c.id))!.version).toBe(3);
   });
 });
