@@ -31,13 +31,30 @@ type Outcome = 'sent' | 'retrying' | 'failed' | 'skipped';
 
 /**
  * Sends the notices the engine queued. The notice rows are the queue: each
- * attempt's outcome is recorded in its own small transaction, a notice is
+ * attempt's outcome is recorded through the connection's write queue, a notice is
  * re-read just before it is sent so one cancelled meanwhile never goes, and
  * within this process a notice is attempted by one pass at a time, once per pass.
  */
 export function createOutbox(deps: OutboxDeps) {
   const { outboxStore, transport, compose, clock, logger, intervalMs, concurrency = smtpConnections, batch = 50, random = Math.random } = deps;
   let stopping = false;
+  // Sent, but the database refused the record (locked, disk full): kept here, retried
+  // each pass, and never sent again by this process.
+  const sentNotRecorded = new Map<string, string>();
+
+  async function recordSent(id: string, at: string) {
+    try {
+      await outboxStore.recordSent(id, at);
+      sentNotRecorded.delete(id);
+    } catch (err) {
+      sentNotRecorded.set(id, at);
+      logger.error({ err, noticeId: id }, 'notice sent but not yet recorded; it will not be sent again');
+    }
+  }
+
+  const recordSentBefore = async () => {
+    for (const [id, at] of sentNotRecorded) await recordSent(id, at);
+  };
 
   async function attempt(notice: NoticeRecord): Promise<Outcome> {
     const attempts = notice.attempts + 1;
@@ -60,7 +77,7 @@ export function createOutbox(deps: OutboxDeps) {
       return recorded ? next.status : 'skipped';
     }
     // Outside the try: a message that has left must never be recorded as a failure.
-    await outboxStore.recordSent(notice.id, clock().toISOString());
+    await recordSent(notice.id, clock().toISOString());
     logger.info({ ...log, status: 'sent' }, 'notice sent');
     return 'sent';
   }
@@ -68,10 +85,11 @@ export function createOutbox(deps: OutboxDeps) {
   /** Batch by batch, each sent `concurrency` at a time; a batch is done before the next is read, so none is in flight then. */
   async function pass(): Promise<DeliveryCounts> {
     const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0 };
-    // Rows whose outcome could not be recorded stay due; they wait for the next pass rather than loop this one.
+    await recordSentBefore();
+    // Rows whose retry or failure could not be recorded stay due; they wait for the next pass rather than loop this one.
     const taken = new Set<string>();
     while (!stopping) {
-      const due = (await outboxStore.dueNotices(clock().toISOString(), batch)).filter((n) => !taken.has(n.id));
+      const due = (await outboxStore.dueNotices(clock().toISOString(), batch)).filter((n) => !taken.has(n.id) && !sentNotRecorded.has(n.id));
       if (due.length === 0) break;
       for (const n of due) taken.add(n.id);
       const worker = async () => {
@@ -102,6 +120,10 @@ export function createOutbox(deps: OutboxDeps) {
     async stop() {
       stopping = true;
       await task.stop();
+      await recordSentBefore();
+      if (sentNotRecorded.size > 0) {
+        logger.error({ noticeIds: [...sentNotRecorded.keys()] }, 'stopping with sent notices not recorded; a restart will send them again');
+      }
       transport.close();
     },
   };

@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { createOutbox } from '../../src/mail/outbox.js';
+import { createComposer } from '../../src/mail/composeNotice.js';
+import { createMailTransport } from '../../src/mail/transport.js';
+import { openDatabase, type Db } from '../../src/store/database.js';
+import { createSqliteOutboxStore } from '../../src/store/sqliteOutbox.js';
+import type { TestApp } from '../support/harness.js';
+import { expectSentOnceOrFailed, messageIdOf, newCase, withMailApp } from './support/mailApp.js';
+
+/** A real refusal from SQLite: a trigger, added over a second connection, aborts any update that marks a notice sent. */
+function refuseSentRecords(app: TestApp): { db: Db; lift: () => void } {
+  const db = openDatabase(app.services.config.databasePath);
+  db.exec(`CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notices WHEN NEW.status = 'sent'
+           BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
+  return { db, lift: () => db.exec('DROP TRIGGER refuse_sent') };
+}
+
+describe('a notice sent whose record the database refuses', () => {
+  const env = withMailApp();
+
+  it('is not sent again while the refusal lasts, and is recorded as sent once it ends', async () => {
+    const { app, staff, sink } = env;
+    const c = await newCase(app, staff);
+    await c.ok(staff.facilitator.token, { type: 'INVITE_VICTIM' });
+    const waiting = (await app.services.store.notices(c.id)).filter((n) => n.status === 'queued');
+    expect(waiting.map((n) => n.template)).toEqual(['victim_invitation']);
+    const before = sink.received.length;
+
+    const refusal = refuseSentRecords(app);
+    try {
+      expect(await app.services.outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect(sink.received.length - before).toBe(1);
+      expect((await app.services.store.notices(c.id)).filter((n) => n.status === 'queued')).toHaveLength(1);
+
+      // Still due in the database, but this process knows they left: the next pass sends nothing.
+      expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+      expect(sink.received.length - before).toBe(1);
+      refusal.lift();
+    } finally {
+      refusal.db.close();
+    }
+
+    expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
+    const after = await app.services.store.notices(c.id);
+    for (const n of waiting) expect(after.find((a) => a.id === n.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(sink.received.length - before).toBe(1);
+    await expectSentOnceOrFailed(app, sink, [c.id]);
+  });
+
+  it('is recorded when the outbox stops, if the refusal has ended by then', async () => {
+    const { app, staff, sink } = env;
+    const c = await newCase(app, staff);
+    await c.ok(staff.facilitator.token, { type: 'INVITE_VICTIM' });
+    const invitation = (await app.services.store.notices(c.id)).find((n) => n.template === 'victim_invitation')!;
+
+    // A second outbox of the app's own parts, so that it can be stopped while the app goes on.
+    const { config, store, linkTokens, clock, logger } = app.services;
+    const refusal = refuseSentRecords(app);
+    const outboxStore = createSqliteOutboxStore(refusal.db);
+    const outbox = createOutbox({
+      outboxStore,
+      transport: createMailTransport(config, clock),
+      compose: createComposer({ store, outboxStore, linkTokens, config }),
+      clock,
+      logger,
+      intervalMs: 1000,
+    });
+    try {
+      expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
+      expect((await store.notices(c.id)).find((n) => n.id === invitation.id)!.status).toBe('queued');
+      refusal.lift();
+      await outbox.stop();
+    } finally {
+      refusal.db.close();
+    }
+    expect((await store.notices(c.id)).find((n) => n.id === invitation.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect(sink.copies().get(messageIdOf(invitation.id))).toBe(1);
+  });
+});
