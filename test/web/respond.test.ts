@@ -361,6 +361,27 @@ describe('the party pages at /respond', () => {
     expect((await client().get(`/respond/${token}`)).status).toBe(404);
   });
 
+  it("the offender's links act for the offender alone: their feedback is stored as theirs, and their withdrawal leaves the victim's consent standing", async () => {
+    const caseId = await caseAskingForFeedback(env.app, env.staff);
+    const feedbackToken = await linkToken(env.app, caseId, 'feedback_request', 'feedback', 'offender');
+    const done = await client().submit(await client().open(feedbackToken), { rating: '3', comment: 'It helped me see the harm.' });
+    expect(done.status, heading(done)).toBe(200);
+    const link = await env.app.services.store.linkByTokenHash(env.app.services.linkTokens.hash(feedbackToken));
+    expect(await env.app.services.store.feedback(caseId)).toMatchObject([{ party: 'offender', linkId: link!.id, rating: 3 }]);
+
+    const withdrawToken = await linkToken(env.app, caseId, 'feedback_request', 'withdrawal', 'offender');
+    const confirm = await client().submit(await client().get(`/respond/${withdrawToken}`));
+    const withdrawn = await client().submit(confirm, { reason: 'I would rather not hear more' });
+    expect(withdrawn.status, heading(withdrawn)).toBe(200);
+    expect((await asSupervisor(caseId)).withdrawn).toEqual({ victim: false, offender: true });
+    const withdrawal = (await historyOf(caseId)).find((e) => e.type === 'WITHDRAW')!;
+    expect(withdrawal).toMatchObject({ actor: { kind: 'party', role: 'offender' }, data: { party: 'offender', reason: 'I would rather not hear more' } });
+
+    // The victim's own feedback link still works.
+    const victimForm = await client().open(await linkToken(env.app, caseId, 'feedback_request', 'feedback', 'victim'));
+    expect(heading(victimForm)).toBe('Tell us what you thought of the service');
+  });
+
   it('sends the privacy headers on every /respond page', async () => {
     const { token } = await invitedCase(env.app, env.staff);
     const pages = [
