@@ -1,7 +1,7 @@
 import { v7 as timeOrderedId } from 'uuid';
 import type { CaseContext } from '../../machines/case/context.js';
 import type { CancelTimersParams, NotifyParams, Recipient, ScheduleParams, StopContactParams } from '../../machines/case/effects.js';
-import type { EventCommit, LinkPurpose, NewLink, NewNotice, NewTimer } from '../store/store.js';
+import { undeliverableNotice, type EventCommit, type LinkPurpose, type NewLink, type NewNotice, type NewTimer } from '../store/store.js';
 import { addDuration, toInstant, type Delays } from './timing.js';
 
 interface ActionLike {
@@ -62,7 +62,7 @@ export function effectsToRows(
     if (email === undefined) {
       const lastError = noEmailAddress;
       notices.push({ id, template, recipient, data, status: 'failed', lastError });
-      notices.push({ id: timeOrderedId(), template: 'notice_undeliverable', recipient: 'facilitators', data: { noticeId: id, template, to: recipient, lastError }, status: 'queued' });
+      notices.push({ id: timeOrderedId(), ...undeliverableNotice({ id, template, recipient }, lastError), status: 'queued' });
       return;
     }
     notices.push({ id, template, recipient, data, status: 'queued' });

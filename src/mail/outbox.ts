@@ -14,12 +14,10 @@ export interface OutboxDeps {
   clock: Clock;
   logger: Logger;
   intervalMs: number;
-  /** Notices sent at a time: one per pooled connection. */
-  concurrency?: number;
-  batch?: number;
-  /** The backoff jitter's random source. */
-  random?: () => number;
 }
+
+/** Notices read from the queue at a time; they are sent one per pooled connection. */
+const batch = 50;
 
 export interface DeliveryCounts {
   sent: number;
@@ -36,7 +34,7 @@ type Outcome = 'sent' | 'retrying' | 'failed' | 'skipped';
  * within this process a notice is attempted by one pass at a time, once per pass.
  */
 export function createOutbox(deps: OutboxDeps) {
-  const { outboxStore, transport, compose, clock, logger, intervalMs, concurrency = smtpConnections, batch = 50, random = Math.random } = deps;
+  const { outboxStore, transport, compose, clock, logger, intervalMs } = deps;
   let stopping = false;
   // Sent, but the database refused the record (locked, disk full): kept here, retried
   // each pass, and never sent again by this process.
@@ -68,7 +66,7 @@ export function createOutbox(deps: OutboxDeps) {
       }
       await transport.sendMail(message);
     } catch (err) {
-      const next = afterFailure(err, attempts, notice.createdAt, clock(), random);
+      const next = afterFailure(err, attempts, notice.createdAt, clock(), Math.random);
       const recorded =
         next.status === 'retrying'
           ? await outboxStore.recordRetry(notice.id, { lastError: next.lastError, nextAttemptAt: next.nextAttemptAt })
@@ -82,7 +80,7 @@ export function createOutbox(deps: OutboxDeps) {
     return 'sent';
   }
 
-  /** Batch by batch, each sent `concurrency` at a time; a batch is done before the next is read, so none is in flight then. */
+  /** Batch by batch, each sent one per SMTP connection; a batch is done before the next is read, so none is in flight then. */
   async function pass(): Promise<DeliveryCounts> {
     const counts: DeliveryCounts = { sent: 0, retried: 0, failed: 0 };
     await recordSentBefore();
@@ -104,7 +102,7 @@ export function createOutbox(deps: OutboxDeps) {
           }
         }
       };
-      await Promise.all(Array.from({ length: concurrency }, worker));
+      await Promise.all(Array.from({ length: smtpConnections }, worker));
     }
     return counts;
   }

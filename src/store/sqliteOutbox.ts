@@ -2,7 +2,7 @@ import { v7 as timeOrderedId } from 'uuid';
 import type { Db } from './database.js';
 import { writeQueueFor } from './writeQueue.js';
 import { toNotice } from './sqliteStore.js';
-import { isStaffRecipient, type NoticeRecord, type NoticeStatus, type UserRecord } from './store.js';
+import { isStaffRecipient, undeliverableNotice, type NoticeRecord, type NoticeStatus, type UserRecord } from './store.js';
 
 export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;
 
@@ -49,7 +49,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     ),
     insertNotice: db.prepare(
       `INSERT INTO notices (id, case_id, seq, template, recipient, data, status, next_attempt_at, created_at)
-       VALUES (?, ?, ?, 'notice_undeliverable', 'facilitators', ?, 'queued', ?, ?)`,
+       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
     ),
     supervisors: db.prepare("SELECT id, name, email FROM users WHERE role = 'supervisor' AND disabled_at IS NULL ORDER BY created_at, id"),
   };
@@ -60,8 +60,8 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     const failed = q.fail.get(lastError, id) as { case_id: string; seq: number; template: string; recipient: string } | undefined;
     if (!failed) return false;
     if (!isStaffRecipient(failed.recipient)) {
-      const data = JSON.stringify({ noticeId: id, template: failed.template, to: failed.recipient, lastError });
-      q.insertNotice.run(timeOrderedId(), failed.case_id, failed.seq, data, at, at);
+      const { template, recipient, data } = undeliverableNotice({ id, ...failed }, lastError);
+      q.insertNotice.run(timeOrderedId(), failed.case_id, failed.seq, template, recipient, JSON.stringify(data), at, at);
     }
     return true;
   };

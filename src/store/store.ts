@@ -58,6 +58,13 @@ export type NoticeStatus = 'queued' | 'sent' | 'retrying' | 'failed' | 'cancelle
 /** A notice's recipient is staff (`facilitators`, `supervisors`) or a party (`victim`, `offender`, `supporter:<id>`). */
 export const isStaffRecipient = (recipient: string) => recipient === 'facilitators' || recipient === 'supervisors';
 
+/** The facilitators' notice that a party's notice could not be delivered: what it was, to whom, and why. */
+export const undeliverableNotice = (failed: { id: string; template: string; recipient: string }, lastError: string) => ({
+  template: 'notice_undeliverable',
+  recipient: 'facilitators',
+  data: { noticeId: failed.id, template: failed.template, to: failed.recipient, lastError },
+});
+
 export interface NewNotice {
   id: string;
   template: string;

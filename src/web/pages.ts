@@ -1,5 +1,6 @@
 import type { ErrorRequestHandler, Express } from 'express';
 import type { Config } from '../config.js';
+import { errorStatus } from '../errorHandler.js';
 import type { Logger } from '../logger.js';
 import type { Services } from '../services.js';
 import { views } from './views.js';
@@ -24,9 +25,8 @@ export type ProblemPages = ReturnType<typeof problemPages>;
 /** Errors on pages become pages: a client's mistake (an unreadable or oversized form) keeps its 4xx; anything else is a 500 that reveals nothing. */
 export function pageErrorHandler(pages: ProblemPages, logger: Logger): ErrorRequestHandler {
   return (err: Error & { status?: number }, req, res, next) => {
+    const status = errorStatus(err, req, logger, 'page request');
     if (res.headersSent) return next(err);
-    const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-    if (status === 500) logger.error({ err: { name: err.name, message: err.message, stack: err.stack }, route: req.route?.path }, 'page request failed');
     res.status(status).type('html').send(status === 500 ? pages.serviceProblem : pages.requestProblem);
   };
 }
