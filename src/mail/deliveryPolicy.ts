@@ -29,7 +29,8 @@ const maxDelayMs = 60 * 60_000;
 /** After this long from the notice's creation, a notice that still has not gone is given up. */
 const giveUpAfterMs = 48 * 60 * 60_000;
 
-const redactAddresses = (text: string) => text.replace(/[^\s<>@"']+@[^\s<>"']+/g, '[address]');
+/** Email addresses out of a server's reply, both when it is stored and when it is shown to staff. */
+export const withoutAddresses = (text: string) => text.replace(/[^\s<>()"',;:@]+@[^\s<>()"',;:]+/g, '[address]');
 
 /**
  * Classifies by the SMTP reply code (nodemailer's `code` says which step failed, not whether to retry):
@@ -39,7 +40,7 @@ export function classify(err: unknown): Failure {
   if (err instanceof Undeliverable) return { permanent: true, reason: err.message };
   const e = (typeof err === 'object' && err !== null ? err : {}) as SendError;
   if (typeof e.responseCode === 'number') {
-    const reply = e.response ? redactAddresses(e.response).slice(0, 200) : String(e.responseCode);
+    const reply = e.response ? withoutAddresses(e.response).slice(0, 200) : String(e.responseCode);
     // nodemailer names the greeting CONN; every other step by its SMTP command.
     const when = e.command === 'CONN' ? ' on connecting' : e.command ? ` to ${e.command}` : '';
     return { permanent: e.responseCode >= 500, responseCode: e.responseCode, reason: `The mail server replied${when}: ${reply}.` };

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import Handlebars from 'handlebars';
 import { noticeTemplates, staffTemplates, type NoticeModel, type NoticeTemplate, type RecipientKind, type RenderedNotice } from './noticeModel.js';
+import { withoutAddresses } from './deliveryPolicy.js';
 
 export type EmailErrorCode = 'UNKNOWN_TEMPLATE' | 'INVALID_MODEL';
 
@@ -29,7 +30,7 @@ hbs.registerHelper('recipientRole', (to: unknown) => {
   return role.startsWith('supporter') ? 'a supporter' : `the ${role}`;
 });
 // Delivery errors may quote the address they failed on; staff look addresses up in the case instead.
-hbs.registerHelper('withoutAddresses', (text: unknown) => String(text ?? '').replace(/[^\s<>()"',;:]+@[^\s<>()"',;:]+/g, '[address]'));
+hbs.registerHelper('withoutAddresses', (text: unknown) => withoutAddresses(String(text ?? '')));
 
 /** Many email clients ignore <style> blocks, so the few element types the templates use get their styles inline. */
 const fontStack = "font-family:-apple-system,BlinkMacSystemFont,'Segoe UI',Roboto,Helvetica,Arial,sans-serif;";

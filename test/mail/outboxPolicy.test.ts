@@ -36,6 +36,8 @@ describe('classifying a failed send', () => {
   it('keeps addresses the server quoted out of the reason', () => {
     const { reason } = classify({ responseCode: 550, command: 'RCPT TO', response: '550 5.1.1 <vera@example.org>: no such mailbox here' });
     expect(reason).toBe('The mail server replied to RCPT TO: 550 5.1.1 <[address]>: no such mailbox here.');
+    const listed = classify({ responseCode: 550, command: 'DATA', response: '550 refused: vera@example.org, oscar@example.net; (sam@example.com)' });
+    expect(listed.reason).toBe('The mail server replied to DATA: 550 refused: [address], [address]; ([address]).');
   });
 });
 
