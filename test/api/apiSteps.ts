@@ -101,7 +101,14 @@ export async function prepareBoth(c: CaseClient, token: string) {
   return c.ok(token, { type: 'RECORD_PREPARATION', party: 'offender', note: 'met at probation' });
 }
 
-/** True if the text looks like it carries a stack trace or a source path. */
+const serverPath = process.cwd().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** True if the text looks like a leaked error: stack frames, source positions, server paths, driver errors. */
 export function looksLikeStackTrace(text: string): boolean {
-  return /\bat\s+[^\s"]*\(?(?:\/|[A-Za-z]:\\|file:|node:)/.test(text) || /\.(?:ts|js|mjs|cjs):\d+(?::\d+)?/.test(text) || /node_modules/.test(text);
+  return (
+    /\bat\s+[^\s"]*\(?(?:\/|[A-Za-z]:\\|file:|node:)/.test(text) ||
+    /\.(?:ts|js|mjs|cjs):\d+(?::\d+)?/.test(text) ||
+    /node_modules|SqliteError|SQLITE_/.test(text) ||
+    new RegExp(serverPath).test(text)
+  );
 }
