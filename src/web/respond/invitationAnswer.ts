@@ -3,8 +3,6 @@ import { textOf, optionalText, type FormBody, type Problem } from './formFields.
 /** The version of the information about restorative justice on the invitation page; recorded with each answer (RJC Code item A). */
 export const informationVersion = 'rj-information-2026-11';
 
-const responses = ['yes', 'more_info', 'not_now', 'no'] as const;
-const processes = ['conference', 'shuttle', 'letter'] as const;
 const dateParts = ['day', 'month', 'year'] as const;
 type DatePart = (typeof dateParts)[number];
 
@@ -47,27 +45,21 @@ function readReofferDate(body: FormBody, today: string): { date?: string; proble
 }
 
 /**
- * The victim's answer as a VICTIM_RESPONDED event, or the problems to fix.
- * Empty optional fields are left out; a date is only read for "not now".
+ * The victim's answer as a VICTIM_RESPONDED event, or the date's problem to fix.
+ * Empty optional fields are left out; a date is only read for "not now". The
+ * engine checks the rest, and its issues come back as `invitationIssues`.
  */
 export function readInvitationAnswer(body: FormBody, today: string): { event?: Record<string, unknown>; problems: Problem[]; dateParts: DatePart[] } {
-  const problems: Problem[] = [];
   const response = textOf(body, 'response');
-  if (!(responses as readonly string[]).includes(response)) problems.push({ field: 'response', ...invitationIssues.response! });
   const reoffer = response === 'not_now' ? readReofferDate(body, today) : {};
-  if (reoffer.problem) problems.push(reoffer.problem);
-  const preferredProcess = textOf(body, 'preferredProcess');
-  if (preferredProcess && !(processes as readonly string[]).includes(preferredProcess)) {
-    problems.push({ field: 'preferredProcess', ...invitationIssues.preferredProcess! });
-  }
-  if (problems.length) return { problems, dateParts: reoffer.problem?.parts ?? [] };
+  if (reoffer.problem) return { problems: [reoffer.problem], dateParts: reoffer.problem.parts };
 
   const optional = {
     reofferAfter: reoffer.date,
-    preferredProcess: preferredProcess || undefined,
+    preferredProcess: textOf(body, 'preferredProcess') || undefined,
     accessNeeds: optionalText(body, 'accessNeeds'),
     safeContact: optionalText(body, 'safeContact'),
   };
   const given = Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined));
-  return { event: { type: 'VICTIM_RESPONDED', response, ...given, informationVersion }, problems, dateParts: [] };
+  return { event: { type: 'VICTIM_RESPONDED', response, ...given, informationVersion }, problems: [], dateParts: [] };
 }
