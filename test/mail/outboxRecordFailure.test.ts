@@ -1,11 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { createOutbox } from '../../src/mail/outbox.js';
-import { createComposer } from '../../src/mail/composeNotice.js';
-import { createMailTransport } from '../../src/mail/transport.js';
 import { openDatabase, type Db } from '../../src/store/database.js';
-import { createSqliteOutboxStore } from '../../src/store/sqliteOutbox.js';
 import type { TestApp } from '../support/harness.js';
-import { expectSentOnceOrFailed, messageIdOf, newCase, withMailApp } from './support/mailApp.js';
+import { expectSentOnceOrFailed, messageIdOf, newCase, secondOutbox, withMailApp } from './support/mailApp.js';
 
 /** A real refusal from SQLite: a trigger, added over a second connection, aborts any update that marks a notice sent. */
 function refuseSentRecords(app: TestApp): { db: Db; lift: () => void } {
@@ -53,27 +49,17 @@ describe('a notice sent whose record the database refuses', () => {
     await c.ok(staff.facilitator.token, { type: 'INVITE_VICTIM' });
     const invitation = (await app.services.store.notices(c.id)).find((n) => n.template === 'victim_invitation')!;
 
-    // A second outbox of the app's own parts, so that it can be stopped while the app goes on.
-    const { config, store, linkTokens, clock, logger } = app.services;
     const refusal = refuseSentRecords(app);
-    const outboxStore = createSqliteOutboxStore(refusal.db);
-    const outbox = createOutbox({
-      outboxStore,
-      transport: createMailTransport(config, clock),
-      compose: createComposer({ store, outboxStore, linkTokens, config }),
-      clock,
-      logger,
-      intervalMs: 1000,
-    });
+    const outbox = secondOutbox(app, refusal.db);
     try {
       expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
-      expect((await store.notices(c.id)).find((n) => n.id === invitation.id)!.status).toBe('queued');
+      expect((await app.services.store.notices(c.id)).find((n) => n.id === invitation.id)!.status).toBe('queued');
       refusal.lift();
       await outbox.stop();
     } finally {
       refusal.db.close();
     }
-    expect((await store.notices(c.id)).find((n) => n.id === invitation.id)).toMatchObject({ status: 'sent', attempts: 1 });
+    expect((await app.services.store.notices(c.id)).find((n) => n.id === invitation.id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sink.copies().get(messageIdOf(invitation.id))).toBe(1);
   });
 });

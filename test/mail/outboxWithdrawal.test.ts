@@ -1,10 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createComposer } from '../../src/mail/composeNotice.js';
-import { createOutbox } from '../../src/mail/outbox.js';
-import { createMailTransport } from '../../src/mail/transport.js';
 import { openDatabase } from '../../src/store/database.js';
-import { createSqliteOutboxStore } from '../../src/store/sqliteOutbox.js';
-import { messageIdOf, newCase, scheduleConference, victim, withMailApp } from './support/mailApp.js';
+import { messageIdOf, newCase, scheduleConference, secondOutbox, victim, withMailApp } from './support/mailApp.js';
 
 describe('a party who withdraws gets nothing more', () => {
   const env = withMailApp();
@@ -51,24 +47,15 @@ describe('a party who withdraws gets nothing more', () => {
     const invitation = (await app.services.store.notices(c.id)).find((n) => n.template === 'victim_invitation')!;
 
     // The app's own parts over a second connection, with the withdrawal landing while the invitation is composed.
-    const { config, store, linkTokens, clock, logger, engine } = app.services;
+    const { config, engine } = app.services;
     const db = openDatabase(config.databasePath);
-    const outboxStore = createSqliteOutboxStore(db);
-    const compose = createComposer({ store, outboxStore, linkTokens, config });
-    const outbox = createOutbox({
-      outboxStore,
-      transport: createMailTransport(config, clock),
-      clock,
-      logger,
-      intervalMs: 1000,
-      compose: async (notice) => {
-        const message = await compose(notice);
-        if (notice.id === invitation.id) {
-          const withdrawn = await engine.submit({ caseId: c.id, body: { type: 'WITHDRAW', party: 'victim' }, caller: { kind: 'party', caseId: c.id, role: 'victim' } });
-          expect(withdrawn.status).toBe(200);
-        }
-        return message;
-      },
+    const outbox = secondOutbox(app, db, (compose) => async (notice) => {
+      const message = await compose(notice);
+      if (notice.id === invitation.id) {
+        const withdrawn = await engine.submit({ caseId: c.id, body: { type: 'WITHDRAW', party: 'victim' }, caller: { kind: 'party', caseId: c.id, role: 'victim' } });
+        expect(withdrawn.status).toBe(200);
+      }
+      return message;
     });
     try {
       await outbox.deliverDue();

@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, expect } from 'vitest';
 import { createHash } from 'node:crypto';
+import { createComposer, type Compose } from '../../../src/mail/composeNotice.js';
+import { createOutbox } from '../../../src/mail/outbox.js';
+import { createMailTransport } from '../../../src/mail/transport.js';
+import type { Db } from '../../../src/store/database.js';
+import { createSqliteOutboxStore } from '../../../src/store/sqliteOutbox.js';
 import { caseClient, lowRisk, prepareBoth, type CaseClient } from '../../api/apiSteps.js';
 import { addStaff, openCase, sampleReferral, startApp, tempDir, testClock, type Staff, type TestApp, type TestClock } from '../../support/harness.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';
@@ -51,6 +56,23 @@ export async function scheduleConference(c: CaseClient, token: string, startsAt 
   await prepareBoth(c, token);
   await c.ok(token, { type: 'CHOOSE_PROCESS', process: 'conference' });
   return c.ok(token, { type: 'SCHEDULE_CONFERENCE', startsAt, venue: 'Community centre, Market Street' });
+}
+
+/**
+ * A second outbox of the app's own parts over `db` (a second connection), to be stopped while the
+ * app goes on; `wrapCompose` may act around the real composer.
+ */
+export function secondOutbox(app: TestApp, db: Db, wrapCompose: (compose: Compose) => Compose = (compose) => compose) {
+  const { config, store, linkTokens, clock, logger } = app.services;
+  const outboxStore = createSqliteOutboxStore(db);
+  return createOutbox({
+    outboxStore,
+    transport: createMailTransport(config, clock),
+    compose: wrapCompose(createComposer({ store, outboxStore, linkTokens, config })),
+    clock,
+    logger,
+    intervalMs: 1000,
+  });
 }
 
 export const messageIdOf = (noticeId: string) => `<notice-${noticeId}@${host}>`;
