@@ -33,6 +33,8 @@ function createWriteQueue(db: Db): WriteQueue {
       try {
         outcomes.push({ ok: true, value: inSavepoint(item.write) });
       } catch (error) {
+        // Some errors (disk full, I/O, RAISE(ROLLBACK)) end the whole transaction: then every write in it is undone.
+        if (!db.inTransaction) throw error;
         outcomes.push({ ok: false, error });
       }
     }

@@ -106,7 +106,7 @@ const serverPath = process.cwd().replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 /** True if the text looks like a leaked error: stack frames, source positions, server paths, driver errors. */
 export function looksLikeStackTrace(text: string): boolean {
   return (
-    /\bat\s+[^\s"]*\(?(?:\/|[A-Za-z]:\\|file:|node:)/.test(text) ||
+    /\bat\s+(?:[^\s"]+\s+)?\(?(?:\/|[A-Za-z]:\\|file:|node:)/.test(text) ||
     /\.(?:ts|js|mjs|cjs):\d+(?::\d+)?/.test(text) ||
     /node_modules|SqliteError|SQLITE_/.test(text) ||
     new RegExp(serverPath).test(text)

@@ -90,4 +90,22 @@ describe('group commit', () => {
     expect(Object.fromEntries((await store.notices(c.id)).map((n) => [n.id, n.status]))).toEqual({ refused: 'queued', accepted: 'sent' });
     expect((await store.caseById(c.id))!.version).toBe(3);
   });
+
+  it('when one write ends the whole transaction (as a full disk does), every write of the batch is refused and none is kept', async () => {
+    const [d, e] = await Promise.all([newCase(store, 'case-d'), newCase(store, 'case-e')]);
+    db.exec(`CREATE TRIGGER end_transaction BEFORE INSERT ON notices WHEN NEW.id = 'ends-it'
+             BEGIN SELECT RAISE(ROLLBACK, 'the disk is full'); END`);
+    try {
+      const notice = { id: 'ends-it', template: 'allocation', recipient: 'facilitators', data: {}, status: 'queued' as const };
+      const outcomes = await Promise.allSettled([
+        store.commitEvent(d.id, undefined, (c) => ({ kind: 'commit', commit: note(c!, [notice]) })),
+        store.commitEvent(e.id, undefined, (c) => ({ kind: 'commit', commit: note(c!) })),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+    } finally {
+      db.exec('DROP TRIGGER end_transaction');
+    }
+    expect([(await store.caseById(d.id))!.version, (await store.caseById(e.id))!.version]).toEqual([1, 1]);
+    expect((await store.history(e.id)).map((h) => h.type)).toEqual(['REFERRAL_RECEIVED']);
+  });
 });
