@@ -3,8 +3,9 @@ import type { Db } from './database.js';
 /**
  * Group commit: writes that arrive in the same turn of the event loop share
  * one IMMEDIATE transaction (one fsync). Each runs in its own savepoint, so
- * one failure rolls back only its own writes, and each caller is answered
- * only after the shared commit is durable.
+ * one failure rolls back only its own writes (unless it ends the transaction,
+ * which refuses the whole batch), and each caller is answered only after the
+ * shared commit is durable.
  */
 export interface WriteQueue {
   run<T>(write: () => T): Promise<T>;
