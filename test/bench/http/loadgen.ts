@@ -30,6 +30,8 @@ export interface LoadResult {
   max: number;
   statuses: Record<string, number>;
   errors: number;
+  /** This process's CPU time over the whole run. */
+  cpuMs: number;
 }
 
 function run(config: LoadConfig): Promise<LoadResult> {
@@ -41,6 +43,7 @@ function run(config: LoadConfig): Promise<LoadResult> {
   let seen = 0;
   let errors = 0;
   let measureFrom = performance.now();
+  const cpu = process.cpuUsage();
 
   return new Promise((resolve, reject) => {
     const instance = autocannon(
@@ -73,6 +76,7 @@ function run(config: LoadConfig): Promise<LoadResult> {
       (error) => {
         if (error) return reject(error);
         const ms = performance.now() - measureFrom;
+        const used = process.cpuUsage(cpu);
         resolve({
           sent: seen,
           measured: latencies.length,
@@ -83,6 +87,7 @@ function run(config: LoadConfig): Promise<LoadResult> {
           max: percentile(latencies, 100),
           statuses,
           errors,
+          cpuMs: (used.user + used.system) / 1000,
         });
       },
     );

@@ -73,10 +73,15 @@ export async function scaleBench(sizes: Sizes['scale'], workDir: string): Promis
   const seeded = await timed(() => seedScaleDb(path, sizes));
   const db = seeded.value;
 
+  // One verification is a couple of seconds of both cores, so its rate is the median of a few.
   const store = createSqliteStore(openDatabase(path));
-  const verify = await timed(() => store.verifyChain());
+  const verifications: number[] = [];
+  for (let i = 0; i < sizes.verifications; i++) {
+    const verify = await timed(() => store.verifyChain());
+    if (!verify.value.ok || verify.value.events !== db.events) throw new Error(`the seeded chain does not verify: ${JSON.stringify(verify.value)}`);
+    verifications.push(verify.ms);
+  }
   store.close();
-  if (!verify.value.ok || verify.value.events !== db.events) throw new Error(`the seeded chain does not verify: ${JSON.stringify(verify.value)}`);
 
   const startups: number[] = [];
   let server: Awaited<ReturnType<typeof startServer>> | undefined;
@@ -103,8 +108,8 @@ export async function scaleBench(sizes: Sizes['scale'], workDir: string): Promis
         p95(`caseload page p95, facilitator (${db.bigCaseload.cases.toLocaleString('en-GB')} cases)`, facilitatorList),
         p95(`case history page p95 (~${Math.round(db.events / db.caseIds.length)} events)`, history),
         figure({
-          name: `verify hash chain (${db.events.toLocaleString('en-GB')} events)`,
-          value: perSecond(verify.value.events, verify.ms),
+          name: `verify hash chain (${db.events.toLocaleString('en-GB')} events, median)`,
+          value: perSecond(db.events, median(verifications)),
           unit: 'events/s',
           target: { on: 'value', op: '>', limit: 1_000_000 },
         }),
@@ -120,7 +125,7 @@ export async function scaleBench(sizes: Sizes['scale'], workDir: string): Promis
         sizes,
         seeded: { cases: db.caseIds.length, events: db.events, notices: db.notices, seconds: round(seeded.ms / 1000, 1) },
         databaseMb: round(statSync(path).size / 2 ** 20, 1),
-        verifyMs: round(verify.ms),
+        verifyMs: verifications.map((ms) => round(ms)),
         pagesMs: { supervisorList: latency(supervisorList), facilitatorList: latency(facilitatorList), history: latency(history) },
         memory,
         startupsMs: startups.map((ms) => round(ms)),
