@@ -14,6 +14,7 @@ describe('a notice whose message cannot be built, for a reason the outbox does n
     // A case written by a release that knows a newer chart: this one cannot restore it, so the composer throws a plain Error.
     const side = openDatabase(app.dbPath);
     const setMachineVersion = side.prepare('UPDATE cases SET machine_version = ? WHERE id = ?');
+    const stored = side.prepare('SELECT machine_version FROM cases WHERE id = ?').pluck().get(broken) as number;
     try {
       setMachineVersion.run(999, broken);
 
@@ -29,7 +30,7 @@ describe('a notice whose message cannot be built, for a reason the outbox does n
       // Before its time comes round, a pass leaves it alone.
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
 
-      setMachineVersion.run(1, broken);
+      setMachineVersion.run(stored, broken);
       app.clock.advance(wait);
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
       mailFor(sink, brokenNotice!.id);
