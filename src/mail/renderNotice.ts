@@ -121,6 +121,7 @@ export function renderNotice(template: string, model: NoticeModel): RenderedNoti
     data: model.data ?? {},
     // Only the parties themselves act through links; a supporter's or a colleague's email carries none.
     links: kind === 'victim' || kind === 'offender' ? (model.links ?? {}) : {},
+    // Staff reach the service another way; its public contact details are for the parties.
     staff: isStaff(kind),
   };
   const subject = notice.subject(context).replace(/\s+/g, ' ').trim();

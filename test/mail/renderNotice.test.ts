@@ -73,6 +73,8 @@ function modelFor(template: NoticeTemplate, kind: RecipientKind, overrides: Part
   };
 }
 
+const isStaffKind = (kind: RecipientKind) => kind === 'facilitator' || kind === 'supervisor';
+
 const hrefs = (html: string) =>
   load(html)('a')
     .map((_, a) => a.attribs.href)
@@ -92,11 +94,10 @@ describe('renderNotice', () => {
 
     const page = bodyText(html);
     expect(page).toContain(`Dear ${names[kind]},`);
-    for (const contact of [service.name, service.phone, service.email, model.caseReference]) {
-      expect(page).toContain(contact);
-      expect(text).toContain(contact);
+    for (const part of [page, text]) {
+      expect(part).toContain(service.name);
+      expect(part).toContain(`Case reference: ${model.caseReference}`);
     }
-    expect(hrefs(html)).toContain(`mailto:${service.email}`);
     expect(load(html)('html').attr('lang')).toBe('en');
 
     expect(text).not.toMatch(htmlTag);
@@ -104,6 +105,22 @@ describe('renderNotice', () => {
     for (const url of Object.values(model.links)) {
       expect(text).toContain(url);
       expect(hrefs(html)).toContain(url);
+    }
+  });
+
+  it('gives the parties the service\'s contact details, and staff only the case reference', () => {
+    for (const [template, kind] of everyCase) {
+      const { html, text } = renderNotice(template, modelFor(template, kind));
+      const footer = [`Contact ${service.name}:`, `Phone: ${service.phone}`, `Email: ${service.email}`];
+      const mailto = hrefs(html).includes(`mailto:${service.email}`);
+      if (isStaffKind(kind)) {
+        for (const part of [bodyText(html), text]) for (const line of [...footer, service.phone]) expect(part, `${template} to a ${kind}`).not.toContain(line);
+        expect(mailto, `${template} to a ${kind}`).toBe(false);
+      } else {
+        for (const line of footer) expect(text, `${template} to a ${kind}`).toContain(line);
+        expect(bodyText(html)).toContain(`Contact ${service.name}:Phone: ${service.phone}Email: ${service.email}`);
+        expect(mailto, `${template} to a ${kind}`).toBe(true);
+      }
     }
   });
 
