@@ -1,7 +1,7 @@
 import type { SendMailOptions } from 'nodemailer';
 import type { CaseContext } from '../../machines/case/context.js';
 import { restoreCase } from '../../machines/case/index.js';
-import { londonDateTime, londonDay } from '../calendar/londonTime.js';
+import { londonDate, londonDateTime, londonDay } from '../calendar/londonTime.js';
 import { noEmailAddress } from '../cases/effects.js';
 import type { Referral } from '../cases/referral.js';
 import type { Config } from '../config.js';
@@ -65,10 +65,14 @@ export function createComposer({ store, outboxStore, linkTokens, config }: Compo
     throw new Undeliverable(`Unknown recipient "${recipient}".`);
   }
 
-  async function linksOf(notice: NoticeRecord): Promise<NoticeModel['links']> {
-    if (notice.recipient !== 'victim' && notice.recipient !== 'offender') return {};
+  async function linksOf(notice: NoticeRecord): Promise<Pick<NoticeModel, 'links' | 'linkExpiry'>> {
+    if (notice.recipient !== 'victim' && notice.recipient !== 'offender') return { links: {} };
     const links = await store.linksForNotice(notice.id);
-    return Object.fromEntries(links.map((l) => [linkKeys[l.purpose], `${config.baseUrl}/respond/${linkTokens.tokenFor(l.id)}`]));
+    return {
+      links: Object.fromEntries(links.map((l) => [linkKeys[l.purpose], `${config.baseUrl}/respond/${linkTokens.tokenFor(l.id)}`])),
+      // A link works until its instant; the reader is told the London date on which it stops.
+      linkExpiry: Object.fromEntries(links.map((l) => [linkKeys[l.purpose], londonDay(londonDate(l.expiresAt))])),
+    };
   }
 
   return async (notice) => {
@@ -97,7 +101,7 @@ export function createComposer({ store, outboxStore, linkTokens, config }: Compo
       service: config.service,
       recipient: { kind, name: listOfNames(people.map((p) => p.name)) },
       caseReference: record.reference,
-      links: await linksOf(notice),
+      ...(await linksOf(notice)),
       data,
     };
     let rendered;

@@ -39,6 +39,8 @@ export interface NoticeModel {
   caseReference: string;
   /** Absolute URLs; only those this notice carries are present. */
   links: { respond?: string; withdraw?: string; feedback?: string };
+  /** The London date each link stops working, as words ("Tuesday 8 December 2026"); the emails tell the reader. */
+  linkExpiry?: Partial<Record<keyof NoticeModel['links'], string>>;
   /** Template-specific facts: see each template. Dates arrive formatted for Europe/London. */
   data: Record<string, unknown>;
 }

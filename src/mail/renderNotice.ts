@@ -102,6 +102,9 @@ function checkModel(template: NoticeTemplate, model: NoticeModel): void {
   for (const [purpose, url] of Object.entries(links ?? {})) {
     if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) problems.push(`links.${purpose} must be an absolute http(s) URL`);
   }
+  for (const [purpose, date] of Object.entries(model?.linkExpiry ?? {})) {
+    if (date !== undefined && !filled(date)) problems.push(`linkExpiry.${purpose} must be a date in words`);
+  }
   if (problems.length > 0) throw new EmailError('INVALID_MODEL', `cannot render ${template}: ${problems.join('; ')}`);
 }
 
@@ -121,6 +124,7 @@ export function renderNotice(template: string, model: NoticeModel): RenderedNoti
     data: model.data ?? {},
     // Only the parties themselves act through links; a supporter's or a colleague's email carries none.
     links: kind === 'victim' || kind === 'offender' ? (model.links ?? {}) : {},
+    linkExpiry: kind === 'victim' || kind === 'offender' ? (model.linkExpiry ?? {}) : {},
     // Staff reach the service another way; its public contact details are for the parties.
     staff: isStaff(kind),
   };

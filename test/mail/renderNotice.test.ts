@@ -62,12 +62,17 @@ function linksFor(template: NoticeTemplate, kind: RecipientKind): NoticeModel['l
   return { withdraw: links.withdraw };
 }
 
+/** composeNotice words each link's expiry as the London date it stops working. */
+const linkExpiry = { respond: 'Monday 14 December 2026', withdraw: 'Monday 14 December 2026', feedback: 'Monday 14 December 2026' };
+
 function modelFor(template: NoticeTemplate, kind: RecipientKind, overrides: Partial<NoticeModel> = {}): NoticeModel {
+  const carried = linksFor(template, kind);
   return {
     service,
     recipient: { kind, name: names[kind] },
     caseReference: 'RJ-2026-000042',
-    links: linksFor(template, kind),
+    links: carried,
+    linkExpiry: Object.fromEntries(Object.keys(carried).map((key) => [key, linkExpiry[key as keyof typeof linkExpiry]])),
     data: realisticData[template],
     ...overrides,
   };
@@ -122,6 +127,37 @@ describe('renderNotice', () => {
         expect(mailto, `${template} to a ${kind}`).toBe(true);
       }
     }
+  });
+
+  it('tells the party the date each link in the email stops working', () => {
+    const expiry = (template: NoticeTemplate, model: NoticeModel) => {
+      const { html, text } = renderNotice(template, model);
+      const sentences = (part: string) => part.split(/(?<=\.)\s+|\n+/).filter((s) => s.includes('stop working'));
+      return { html: sentences(bodyText(html)), text: sentences(text) };
+    };
+    const dated = (key: keyof typeof links) => ({ ...linkExpiry, [key]: `${key}-day` });
+    const main = { victim_invitation: 'respond', invitation_reminder: 'respond', feedback_request: 'feedback' } as const;
+    for (const kind of ['victim', 'offender'] as const) {
+      for (const [template, key] of Object.entries(main) as [NoticeTemplate, keyof typeof links][]) {
+        const said = expiry(template, modelFor(template, kind, { linkExpiry: dated(key) }));
+        expect(said.text, template).toContain(`This link will stop working on ${key}-day.`);
+        expect(said.html, template).toContain(`This link will stop working on ${key}-day.`);
+      }
+      // Every other party email with a link carries the withdrawal link, and says when it stops.
+      for (const template of partyTemplates.filter((t) => linksFor(t, kind).withdraw)) {
+        const said = expiry(template, modelFor(template, kind, { linkExpiry: dated('withdraw') }));
+        const sentence = 'This withdrawal link will stop working on withdraw-day.';
+        expect(said.text, template).toContain(sentence);
+        expect(said.html, template).toContain(sentence);
+      }
+    }
+    // A model without the dates still reads well, and a supporter (no links) is told nothing about links.
+    const undated = expiry('victim_invitation', modelFor('victim_invitation', 'victim', { linkExpiry: {} }));
+    expect(undated.text).toEqual(['This link will stop working after a while.']);
+    for (const template of partyTemplates) {
+      expect(expiry(template, modelFor(template, 'supporter', { links, linkExpiry })).text, template).toEqual([]);
+    }
+    expect(expiry('withdrawal_confirmation', modelFor('withdrawal_confirmation', 'victim')).text).toEqual([]);
   });
 
   it('shows each link only when the notice carries it, and never to a supporter', () => {
@@ -321,6 +357,7 @@ describe('renderNotice', () => {
     expect(fails('allocation', { ...good, caseReference: ' ' })).toBe('INVALID_MODEL');
     expect(fails('allocation', undefined)).toBe('INVALID_MODEL');
     expect(fails('victim_invitation', { ...modelFor('victim_invitation', 'victim'), links: { respond: 'javascript:alert(1)' } })).toBe('INVALID_MODEL');
+    expect(fails('victim_invitation', { ...modelFor('victim_invitation', 'victim'), linkExpiry: { respond: ' ' } })).toBe('INVALID_MODEL');
     // Staff emails are not written for parties, and a party's invitation is not for staff.
     expect(fails('allocation', modelFor('allocation', 'victim'))).toBe('INVALID_MODEL');
     expect(fails('victim_invitation', modelFor('victim_invitation', 'facilitator'))).toBe('INVALID_MODEL');
