@@ -115,6 +115,7 @@ describe('the party pages at /respond', () => {
     expect(done.status).toBe(200);
     expect(done.$('.govuk-panel__title').text().trim()).toBe('Thank you for your answer');
     expect(done.$('main').text()).toContain('A facilitator will contact you soon');
+    expect(done.$('main').text()).toContain('They will use the safe times and ways to contact you that you gave us.');
 
     const c = await asSupervisor(caseId);
     expect(c.state.open.consent.victim).toBe('consented');
@@ -129,6 +130,17 @@ describe('the party pages at /respond', () => {
       safeContact: 'Weekday mornings; no voicemail',
       informationVersion: 'rj-information-2026-11',
     });
+  });
+
+  it('promises to use safe times and ways to make contact only when the victim gave some', async () => {
+    const answerYes = async (safeContact: string) => (await client().submit(await client().open((await invitedCase(env.app, env.staff)).token), { response: 'yes', safeContact })).$('main').text();
+    const promise = 'They will use the safe times and ways to contact you that you gave us.';
+    expect(await answerYes('Only text, never call')).toContain(promise);
+    for (const none of ['', '   \n ']) {
+      const said = await answerYes(none);
+      expect(said).toContain('A facilitator will contact you soon to talk about what you would like to happen.');
+      expect(said).not.toContain('safe times');
+    }
   });
 
   it('"tell me more" moves the case, leaving out the optional fields left empty', async () => {

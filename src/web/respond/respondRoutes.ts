@@ -97,7 +97,13 @@ function respondRoutes(services: Services): Router {
     if (result.status === 422) return invitationPage(res, 422, form, body, problemsFromIssues(issuesOf(result), invitationIssues));
     if (result.status !== 200) return send(res, 404, pages.linkProblem);
     const reofferAfter = (answer.event.reofferAfter as string | undefined) ?? defaultReofferDate();
-    render(res, 200, 'invitationDone', { title: 'Thank you for your answer', response: answer.event.response, reofferDate: londonDay(reofferAfter) });
+    render(res, 200, 'invitationDone', {
+      title: 'Thank you for your answer',
+      response: answer.event.response,
+      reofferDate: londonDay(reofferAfter),
+      // Promise to use safe times and ways only to a victim who gave some.
+      gaveSafeContact: answer.event.safeContact !== undefined,
+    });
   }));
 
   router.post('/withdraw', inSession('withdrawal', async (res, body, link, form) => {
