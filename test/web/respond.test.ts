@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { caseClient, looksLikeStackTrace, type HistoryEvent } from '../api/apiSteps.js';
 import { days, withApp } from '../support/harness.js';
+import { informationUpdated, informationVersion } from '../../src/web/respond/invitationAnswer.js';
 import { caseAskingForFeedback, countRows, databaseDigest, heading, invitedCase, linkToken, partyClient, type Page } from './partySteps.js';
 
 describe('the party pages at /respond', () => {
@@ -102,7 +103,9 @@ describe('the party pages at /respond', () => {
     for (const text of ['voluntary', 'withdraw your consent at any time', 'conference', 'letter', 'checks that each thing is done']) {
       expect(form.$('main').text()).toContain(text);
     }
-    expect(form.$('main').text()).toContain('Information version: rj-information-2026-11');
+    // The version is recorded with the answer; the victim reads when the information was written, not its code.
+    expect(form.$('main').text()).toContain('This information was last updated in November 2026.');
+    expect(form.html).not.toContain('rj-information');
     expect(form.$('input[name=response]').toArray().map((i) => form.$(i).attr('value'))).toEqual(['yes', 'more_info', 'not_now', 'no']);
     expect(form.$('label[for=response]').text().trim()).toBe('Yes, I am interested');
 
@@ -141,6 +144,12 @@ describe('the party pages at /respond', () => {
       expect(said).toContain('A facilitator will contact you soon to talk about what you would like to happen.');
       expect(said).not.toContain('safe times');
     }
+  });
+
+  it('words the information version as the month it was written', () => {
+    expect(informationUpdated(informationVersion)).toBe('November 2026');
+    expect(informationUpdated('rj-information-2027-03')).toBe('March 2027');
+    for (const bad of ['rj-information-2027-13', 'rj-information-2027-00', '2026-11', '']) expect(() => informationUpdated(bad), bad).toThrow(RangeError);
   });
 
   it('"tell me more" moves the case, leaving out the optional fields left empty', async () => {

@@ -3,6 +3,16 @@ import { textOf, optionalText, type FormBody, type Problem } from './formFields.
 /** The version of the information about restorative justice on the invitation page; recorded with each answer (RJC Code item A). */
 export const informationVersion = 'rj-information-2026-11';
 
+const months = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+
+/** When a version of the information was written, for the victim to read: "November 2026" from "rj-information-2026-11". */
+export function informationUpdated(version: string): string {
+  const match = /^rj-information-(\d{4})-(\d{2})$/.exec(version);
+  const month = match ? months[Number(match[2]) - 1] : undefined;
+  if (!match || !month) throw new RangeError(`an information version is rj-information-YYYY-MM, not "${version}"`);
+  return `${month} ${match[1]}`;
+}
+
 const dateParts = ['day', 'month', 'year'] as const;
 type DatePart = (typeof dateParts)[number];
 

@@ -9,7 +9,7 @@ import { perMinuteLimit } from '../rateLimit.js';
 import { views, type PageContent } from '../views.js';
 import { readFeedback } from './feedbackAnswer.js';
 import { errorsOf, optionalText, problemsFromIssues, textOf, type FormBody, type Problem } from './formFields.js';
-import { informationVersion, invitationFields, invitationIssues, readInvitationAnswer } from './invitationAnswer.js';
+import { informationUpdated, informationVersion, invitationFields, invitationIssues, readInvitationAnswer } from './invitationAnswer.js';
 import { workingLink } from './partyLinks.js';
 import { openSession, resumeSession, type SessionFields } from './partySessions.js';
 
@@ -48,7 +48,7 @@ function respondRoutes(services: Services): Router {
       form,
       values: Object.fromEntries(invitationFields.map((f) => [f, textOf(body, f)])),
       ...errorsOf(problems),
-      informationVersion,
+      informationUpdated: informationUpdated(informationVersion),
       exampleDate: `27 3 ${year + 1}`,
       defaultReofferDate: londonDay(defaultReofferDate()),
       reofferItems: ['day', 'month', 'year'].map((name) => ({ name, error: dateParts.includes(name) })),
