@@ -1,9 +1,10 @@
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContextOptions, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { caseClient } from '../api/apiSteps.js';
-import { addStaff, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
+import { listCapturedMail } from '../../src/mail/mailCapture.js';
+import { addStaff, openCase, sampleReferral, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
 import { caseAskingForFeedback, invitedCase, linkToken } from '../web/partySteps.js';
 import { appContext, expectAccessible, launchChromium, watchErrors } from './chromium.js';
 
@@ -27,9 +28,27 @@ describe('every page passes axe-core in Chromium', () => {
     tmp.remove();
   });
 
-  async function newPage(): Promise<{ page: Page; errors: string[] }> {
-    const page = await (await appContext(browser, app.baseUrl)).newPage();
+  async function newPage(options: BrowserContextOptions = {}): Promise<{ page: Page; errors: string[] }> {
+    const page = await (await appContext(browser, app.baseUrl, options)).newPage();
     return { page, errors: watchErrors(page) };
+  }
+
+  /** WCAG 1.4.10 (reflow): at 320px nothing makes the page scroll sideways. */
+  const pageScrollWidth = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+  /** The email frame's inner size, and the email's own height and scroll size inside it. */
+  const frameFit = (page: Page) =>
+    page.locator('iframe.app-mail-frame').evaluate((frame: HTMLIFrameElement) => {
+      const root = frame.contentDocument!.documentElement;
+      const email = root.getBoundingClientRect().height;
+      return { frame: frame.clientHeight, frameWidth: frame.clientWidth, email, scrollHeight: root.scrollHeight, scrollWidth: root.scrollWidth };
+    });
+
+  /** The frame's fit once it has none to scroll (in either direction) and no empty space below the email; else undefined. */
+  async function fittedFrame(page: Page) {
+    const fit = await frameFit(page);
+    const fits = fit.scrollHeight <= fit.frame && Math.abs(fit.frame - fit.email) < 1 && fit.scrollWidth <= fit.frameWidth;
+    return fits ? fit : undefined;
   }
 
   /** Checks the page in front of the browser: its heading, axe, and its title naming page and service. */
@@ -150,6 +169,36 @@ describe('every page passes axe-core in Chromium', () => {
     await page.locator('iframe').waitFor();
     await check(page, 'Would you like to take part in restorative justice?');
     expect(errors).toEqual([]);
+  });
+
+  it('/dev/mail reflows to 320px (long addresses wrap), and each email\'s frame is as tall as the email, refitting when wider', async () => {
+    // An address with no spaces to wrap at, longer than a phone is wide.
+    const longAddress = 'vera.victoria.longname-for-wrapping@a-rather-long-domain-name.example.org';
+    const caseId = await openCase(app, staff, sampleReferral({ victim: { name: 'Vera Victim', email: longAddress } }));
+    await caseClient(app, caseId).ok(staff.facilitator.token, { type: 'INVITE_VICTIM' });
+    await app.services.outbox.deliverDue();
+    const invitation = listCapturedMail(app.services.config.mailDir).find((m) => m.to.includes(longAddress))!;
+
+    const { page, errors } = await newPage({ viewport: { width: 320, height: 640 } });
+    await page.goto(`${app.baseUrl}/dev/mail`);
+    expect(await page.locator('td', { hasText: 'vera.victoria' }).count()).toBe(1);
+    expect(await pageScrollWidth(page)).toBeLessThanOrEqual(320);
+
+    await page.goto(`${app.baseUrl}/dev/mail/${invitation.id}`);
+    await expect.poll(() => fittedFrame(page)).toBeDefined();
+    const narrow = (await fittedFrame(page))!;
+    expect(await pageScrollWidth(page)).toBeLessThanOrEqual(320);
+    // A wider frame wraps the email onto fewer lines; the frame shrinks with it, leaving no empty space.
+    await page.setViewportSize({ width: 1024, height: 640 });
+    await expect.poll(async () => (await fittedFrame(page))?.frame ?? Infinity).toBeLessThan(narrow.frame);
+    expect(errors).toEqual([]);
+
+    // Without JavaScript the frame takes most of the window and scrolls inside.
+    const noScript = await (await appContext(browser, app.baseUrl, { viewport: { width: 1024, height: 640 }, javaScriptEnabled: false })).newPage();
+    await noScript.goto(`${app.baseUrl}/dev/mail/${invitation.id}`);
+    const fallback = await frameFit(noScript);
+    expect(fallback.frame).toBe(Math.round(0.8 * 640));
+    expect(fallback.scrollHeight).toBeGreaterThan(fallback.frame);
   });
 
   it('the page for a failure of the service itself (a damaged capture file behind /dev/mail)', async () => {

@@ -46,7 +46,12 @@ describe('/dev/mail without a mail server', () => {
 
     // The HTML part is shown in a sandboxed frame, its links opening in the whole window.
     const frame = meeting.$('iframe');
-    expect(frame.attr('sandbox')).toBe('allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation');
+    // Nothing in the email may run; same-origin only so the page's own script can size the frame to it.
+    expect(frame.attr('sandbox')).toBe('allow-same-origin allow-popups allow-popups-to-escape-sandbox allow-top-navigation-by-user-activation');
+    const sizer = meeting.$('script[src="/assets/mailFrame.mjs"]');
+    expect([sizer.attr('type'), sizer.text()]).toEqual(['module', '']);
+    const script = await fetch(`${env.app.baseUrl}/assets/mailFrame.mjs`);
+    expect([script.status, script.headers.get('content-type')]).toEqual([200, 'text/javascript; charset=utf-8']);
     expect(frame.attr('title')).toBeTruthy();
     const mail = load(frame.attr('srcdoc')!);
     expect(mail('base').attr('target')).toBe('_top');
