@@ -1,13 +1,20 @@
 import { existsSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { specialisms } from '../machines/case/context.v2.js';
+import { currentMachineVersion } from '../machines/case/index.js';
+import { describeMigration } from './cases/caseMigration.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createServices, type Services } from './services.js';
 
 const usage = `Usage: npm run cli -- <command>
-  user add --email E --name N --role facilitator|supervisor|admin --password-stdin
+  user add --email E --name N --role facilitator|supervisor|admin [--trained-for LIST] --password-stdin
+  user train --email E --for LIST        (LIST: comma-separated ${specialisms.join(', ')}; --for none clears it)
   token create --email E
+  cases migrate --to VERSION [--dry-run]
   audit verify
   backup --to FILE`;
+
+const list = (value: string | undefined) => (value === undefined || value === 'none' || value === '' ? [] : value.split(',').map((s) => s.trim()));
 
 class UsageError extends Error {}
 
@@ -21,15 +28,45 @@ const commands: Record<string, (s: Services, args: string[]) => Promise<number>>
   async 'user add'(s, args) {
     const { values } = parseArgs({
       args,
-      options: { email: { type: 'string' }, name: { type: 'string' }, role: { type: 'string' }, 'password-stdin': { type: 'boolean' } },
+      options: {
+        email: { type: 'string' },
+        name: { type: 'string' },
+        role: { type: 'string' },
+        'trained-for': { type: 'string' },
+        'password-stdin': { type: 'boolean' },
+      },
     });
     if (!values['password-stdin']) throw new UsageError('pass the password on standard input with --password-stdin');
-    const result = await s.users.addUser({ email: values.email, name: values.name, role: values.role, password: await readStdin() });
+    const trainedFor = list(values['trained-for']);
+    const result = await s.users.addUser({ email: values.email, name: values.name, role: values.role, trainedFor, password: await readStdin() });
     if (!result.ok) {
       for (const i of result.issues) console.error(`${i.path}: ${i.message}`);
       return 2;
     }
     console.log(result.user.id);
+    return 0;
+  },
+  async 'user train'(s, args) {
+    const { values } = parseArgs({ args, options: { email: { type: 'string' }, for: { type: 'string' } } });
+    if (!values.email || values.for === undefined) throw new UsageError('name the facilitator with --email and their training with --for');
+    const user = await s.store.userByEmail(values.email);
+    if (!user) {
+      console.error('No user has that email.');
+      return 2;
+    }
+    const result = await s.users.setTraining(user.id, list(values.for));
+    if (!result.ok) {
+      for (const i of result.issues) console.error(`${i.path}: ${i.message}`);
+      return 2;
+    }
+    console.log(`${user.email} is trained for: ${list(values.for).join(', ') || 'none'}`);
+    return 0;
+  },
+  async 'cases migrate'(s, args) {
+    const { values } = parseArgs({ args, options: { to: { type: 'string' }, 'dry-run': { type: 'boolean' } } });
+    if (values.to !== String(currentMachineVersion)) throw new UsageError(`cases can move only to the current machine version, --to ${currentMachineVersion}`);
+    const report = await s.migration.migrateAll({ dryRun: values['dry-run'] === true });
+    for (const line of describeMigration(report, values['dry-run'] === true)) console.log(line);
     return 0;
   },
   async 'token create'(s, args) {

@@ -7,6 +7,7 @@ async function main() {
   const config = loadConfig();
   const services = createServices(config);
   const demo = await createDemoUsers(services);
+  if (config.migrateCasesAtStart) await services.migration.migrateAll({ dryRun: false });
   const app = createApp(services);
   const server = app.listen(config.port, config.host, () => {
     services.scheduler.start();

@@ -1,5 +1,6 @@
 import { createUserService } from './auth/users.js';
 import { createCaseEngine, type Clock } from './cases/caseEngine.js';
+import { createCaseMigration } from './cases/caseMigration.js';
 import { createScheduler } from './cases/scheduler.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
@@ -9,7 +10,7 @@ import { createOutbox } from './mail/outbox.js';
 import { createMailTransport } from './mail/transport.js';
 import { createRetention } from './retention.js';
 import { openDatabase } from './store/database.js';
-import { createSqliteOutboxStore } from './store/sqliteOutbox.js';
+import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
 import { createSqliteStore } from './store/sqliteStore.js';
 
 /** Plain factory wiring: every service gets what it needs, nothing more, and tests swap the clock. */
@@ -21,6 +22,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   const linkTokens = createLinkTokens(config.linkSecret ?? localLinkSecret(config.databasePath));
   const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor });
   const users = createUserService(store, clock);
+  const migration = createCaseMigration({ store, clock, logger });
   const scheduler = createScheduler({ store, engine, clock, logger, intervalMs: config.schedulerIntervalMs });
   const retention = createRetention({ store, clock, logger });
   const outboxStore = createSqliteOutboxStore(db);
@@ -33,7 +35,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
     logger,
     intervalMs: config.mailIntervalMs,
   });
-  return { config, clock, logger, store, linkTokens, engine, users, scheduler, retention, outbox };
+  return { config, clock, logger, store, linkTokens, engine, users, migration, scheduler, retention, outbox };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -39,5 +39,11 @@ export interface StopContactParams {
   party: 'victim' | 'offender';
 }
 
-export const effectTypes = ['notify', 'schedule', 'cancelTimers', 'stopContact'] as const;
+export interface ResolveTasksParams {
+  /** Task ids to mark dealt with; `*` resolves every open task of the case. */
+  taskIds: string[];
+  note: string;
+}
+
+export const effectTypes = ['notify', 'schedule', 'cancelTimers', 'stopContact', 'resolveTasks'] as const;
 export type EffectType = (typeof effectTypes)[number];

@@ -4,13 +4,19 @@ import { closureReasons, referralDeclineReasons } from './closureReasons.js';
 const text = (max: number) => z.string().trim().min(1).max(max);
 const note = text(5000).optional();
 const id = text(100);
-const isoDate = z.iso.date();
-const isoDateTime = z.iso.datetime({ offset: true });
+const isoDate = z.iso.date({ message: 'a date as YYYY-MM-DD, for example 2026-12-08' });
+// A time without an offset is ambiguous across the clock change, so it is refused rather than guessed.
+const isoDateTime = z.iso.datetime({
+  offset: true,
+  message: 'a date and time with its offset, for example 2026-12-08T10:00:00Z or 2026-12-08T10:00:00+01:00: add Z or +01:00 if it has none',
+});
 
 export const parties = ['victim', 'offender'] as const;
 export const processes = ['conference', 'shuttle', 'letter'] as const;
 export const directProcesses: readonly string[] = ['conference'];
 export const riskLevels = ['low', 'medium', 'high'] as const;
+/** How staff gave a victim the information about restorative justice, when it was not the emailed invitation. */
+export const informationChannels = ['phone', 'in_person', 'letter'] as const;
 
 /** Payload schemas for every event, keyed by type. Unknown fields are refused so typos never pass silently. */
 export const eventPayloads = {
@@ -31,6 +37,8 @@ export const eventPayloads = {
     safeContact: text(2000).optional(),
     /** Which version of the information about restorative justice they were shown (RJC Code item A). */
     informationVersion: text(50).optional(),
+    /** An answer staff record: which information the victim was given, and how, if not by the invitation. */
+    informationGiven: z.strictObject({ version: text(50), how: z.enum(informationChannels) }).optional(),
     note,
   }),
   INVITATION_REMINDER_DUE: z.strictObject({}),
@@ -62,6 +70,8 @@ export const eventPayloads = {
   RECORD_OUTCOME: z.strictObject({
     attendees: z.array(text(200)).min(1).max(30),
     agreement: z.array(z.strictObject({ action: text(1000), owner: text(200), dueDate: isoDate })).max(30),
+    /** When the conference took place, if not at its planned start (it may have been brought forward). */
+    heldAt: isoDateTime.optional(),
     note,
   }),
   RECORD_INDIRECT_EXCHANGE: z.strictObject({ summary: text(10000) }),
@@ -73,6 +83,8 @@ export const eventPayloads = {
   REQUEST_CLOSURE: z.strictObject({ reason: z.enum(closureReasons), note }),
   APPROVE_CLOSURE: z.strictObject({ note }),
   RETURN_CASE: z.strictObject({ note: text(5000) }),
+  /** Marks a task (such as an email that could not be delivered) as dealt with, saying how. */
+  RESOLVE_TASK: z.strictObject({ taskId: id, note: text(5000) }),
 
   WITHDRAW: z.strictObject({ party: z.enum(parties), reason: text(2000).optional() }),
   PAUSE: z.strictObject({ reason: text(2000), until: isoDate.optional() }),
@@ -92,10 +104,21 @@ export interface Actor {
   role: string;
 }
 
-/** What every event carries besides its payload: who sent it and when (the machine never reads a clock). */
+/**
+ * What the engine looked up for the guards, which the machine cannot read for
+ * itself: the case's open tasks, and the specialist training of each facilitator
+ * an event allocates. Never sent by a client; the payload schemas refuse it.
+ */
+export interface EventFacts {
+  openTaskIds: string[];
+  trainedFor?: Record<string, readonly string[]>;
+}
+
+/** What every event carries besides its payload: who sent it and when (the machine never reads a clock), and the facts it needs. */
 export interface EventMeta {
   actor: Actor;
   at: string;
+  facts?: EventFacts;
 }
 
 export type CaseEvent = {

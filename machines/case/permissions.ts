@@ -41,6 +41,7 @@ export const eventSenders: Record<EventType, readonly string[]> = {
   REQUEST_CLOSURE: staff,
   APPROVE_CLOSURE: ['supervisor'],
   RETURN_CASE: ['supervisor'],
+  RESOLVE_TASK: staff,
 
   WITHDRAW: [...staff, 'victim', 'offender'],
   PAUSE: staff,

@@ -1,8 +1,9 @@
-import { isStaffRecipient, type NoticeRecord } from '../store/store.js';
+import type { TaskRecord } from '../store/store.js';
 
-/** Work the case asks of its facilitator that no event records yet. */
-export interface CaseTask {
-  kind: 'notice_undeliverable';
+/** A task as staff read it: what to do, and which failed notice raised it. */
+export interface TaskView {
+  id: string;
+  kind: TaskRecord['kind'];
   text: string;
   noticeId: string;
   template: string;
@@ -11,17 +12,16 @@ export interface CaseTask {
   since: string;
 }
 
-/** A notice that could not be delivered to a party is a task: reach them another way. */
-export function noticeTasks(notices: NoticeRecord[]): CaseTask[] {
-  return notices
-    .filter((n) => n.status === 'failed' && !isStaffRecipient(n.recipient))
-    .map((n) => ({
-      kind: 'notice_undeliverable',
-      text: `The ${n.template.replaceAll('_', ' ')} email to the ${n.recipient.replace(/:.*/, '')} could not be delivered. Contact them another way.`,
-      noticeId: n.id,
-      template: n.template,
-      to: n.recipient,
-      lastError: n.lastError,
-      since: n.createdAt,
-    }));
+/** Open tasks in words; RESOLVE_TASK {taskId, note} marks one dealt with. */
+export function taskViews(tasks: TaskRecord[]): TaskView[] {
+  return tasks.map((t) => ({
+    id: t.id,
+    kind: t.kind,
+    text: `The ${t.notice.template.replaceAll('_', ' ')} email to the ${t.notice.recipient.replace(/:.*/, '')} could not be delivered. Contact them another way.`,
+    noticeId: t.notice.id,
+    template: t.notice.template,
+    to: t.notice.recipient,
+    lastError: t.notice.lastError,
+    since: t.createdAt,
+  }));
 }

@@ -1,4 +1,5 @@
-import { allowedEvents, caseStatus, type CaseSnapshot } from '../../machines/case/index.js';
+import { allowedEvents, blockedEvents, caseStatus, type CaseSnapshot } from '../../machines/case/index.js';
+import type { EventFacts } from '../../machines/case/events.js';
 import type { Actor } from '../../machines/case/events.js';
 import type { CaseRecord } from '../store/store.js';
 
@@ -10,9 +11,16 @@ export function stateString(value: unknown, prefix = ''): string {
     .join('+');
 }
 
-/** The `{case}` the API returns to staff: the record, what the chart says of it, and what this caller may do next. */
+/** What the chart needs to know of a case beyond its snapshot. */
+export const factsOf = (record: Pick<CaseRecord, 'openTaskIds'>): EventFacts => ({ openTaskIds: record.openTaskIds });
+
+/**
+ * The `{case}` the API returns to staff: the record, what the chart says of it,
+ * what this caller may do next, and what the rules hold back now and why.
+ */
 export function caseView(record: CaseRecord, snapshot: CaseSnapshot, viewer: Actor, now: string) {
   const c = snapshot.context;
+  const facts = factsOf(record);
   const { stage, paused, status } = caseStatus(snapshot);
   return {
     id: record.id,
@@ -26,7 +34,8 @@ export function caseView(record: CaseRecord, snapshot: CaseSnapshot, viewer: Act
     facilitatorIds: c.facilitatorIds,
     closureReason: c.closureReason,
     agreement: c.agreement,
-    allowedEvents: allowedEvents(snapshot, viewer, now),
+    allowedEvents: allowedEvents(snapshot, viewer, now, facts),
+    blockedEvents: blockedEvents(snapshot, viewer, now, facts),
     referral: record.referral,
     risk: c.risk,
     process: c.process,

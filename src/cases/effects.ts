@@ -1,7 +1,7 @@
 import { v7 as timeOrderedId } from 'uuid';
 import type { CaseContext } from '../../machines/case/context.js';
-import type { CancelTimersParams, NotifyParams, Recipient, ScheduleParams, StopContactParams } from '../../machines/case/effects.js';
-import { undeliverableNotice, type EventCommit, type LinkPurpose, type NewLink, type NewNotice, type NewTimer } from '../store/store.js';
+import type { CancelTimersParams, NotifyParams, Recipient, ResolveTasksParams, ScheduleParams, StopContactParams } from '../../machines/case/effects.js';
+import type { EventCommit, LinkPurpose, NewLink, NewNotice, NewTimer } from '../store/store.js';
 import { addDuration, toInstant, type Delays } from './timing.js';
 
 interface ActionLike {
@@ -48,23 +48,20 @@ export function effectsToRows(
   at: string,
   delays: Delays,
   linkHash: LinkHasher,
-): Pick<EventCommit, 'timers' | 'cancelTimerKeys' | 'stopContactWith' | 'notices' | 'links'> {
+): Pick<EventCommit, 'timers' | 'cancelTimerKeys' | 'stopContactWith' | 'notices' | 'links' | 'resolveTasks'> {
   const timers: NewTimer[] = [];
   const cancelTimerKeys: string[] = [];
   const stopContactWith: string[] = [];
   const notices: NewNotice[] = [];
   const links: NewLink[] = [];
+  let resolveTasks: ResolveTasksParams | undefined;
   const linksExpireAt = addDuration(at, delays.invitationExpiry);
 
   // Notice and link ids are time-ordered (UUIDv7), so new rows land at the end of their indexes instead of on a random page.
   const notice = (template: string, recipient: string, data: Record<string, unknown>, email: string | undefined | null) => {
     const id = timeOrderedId();
-    if (email === undefined) {
-      const lastError = noEmailAddress;
-      notices.push({ id, template, recipient, data, status: 'failed', lastError });
-      notices.push({ id: timeOrderedId(), ...undeliverableNotice({ id, template, recipient }, lastError), status: 'queued' });
-      return;
-    }
+    // Failed at once; the store opens the facilitators' task for it in the same transaction.
+    if (email === undefined) return void notices.push({ id, template, recipient, data, status: 'failed', lastError: noEmailAddress });
     notices.push({ id, template, recipient, data, status: 'queued' });
     if (recipient !== 'victim' && recipient !== 'offender') return;
     for (const purpose of linkPurposes(template, after.stage !== 'closed')) {
@@ -94,11 +91,16 @@ export function effectsToRows(
         stopContactWith.push(party, ...before.supporters.filter((s) => s.party === party).map((s) => `supporter:${s.id}`));
         break;
       }
+      case 'resolveTasks': {
+        const { taskIds, note } = action.params as ResolveTasksParams;
+        resolveTasks = { taskIds: [...(resolveTasks?.taskIds ?? []), ...taskIds], note };
+        break;
+      }
       default:
         throw new Error(`the engine does not know the effect ${action.type}`);
     }
   }
-  return { timers, cancelTimerKeys, stopContactWith, notices, links };
+  return { timers, cancelTimerKeys, stopContactWith, notices, links, ...(resolveTasks ? { resolveTasks } : {}) };
 }
 
 /** Staff recipients are resolved to people at send time; `null` marks "no address needed here". */

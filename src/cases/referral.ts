@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { londonDate } from '../calendar/londonTime.js';
+import type { Issue } from './validation.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const person = z.strictObject({
@@ -33,3 +35,11 @@ export const referralSchema = z.strictObject({
 });
 
 export type Referral = z.infer<typeof referralSchema>;
+
+/** Dates a referral's schema cannot judge alone: an offence cannot have happened after the referral about it. */
+export function referralDateIssues(referral: Referral, receivedAt: string): Issue[] {
+  const today = londonDate(receivedAt);
+  return referral.offence.date > today
+    ? [{ path: 'offence.date', message: `the offence cannot be dated after the referral (received ${today}): give the date it happened, as YYYY-MM-DD` }]
+    : [];
+}

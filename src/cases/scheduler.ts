@@ -20,8 +20,8 @@ export function createScheduler(deps: { store: Store; engine: CaseEngine; clock:
       // as the queued writes run one after another inside the transaction.
       const results = await Promise.all(due.map((timer) => engine.fireTimer(timer)));
       results.forEach((result, i) => {
-        if (result.status === 200) fired++;
-        else logger.info({ timerId: due[i]!.id, status: result.status }, 'timer no longer applies; voided');
+        if (result.kind === 'ok') fired++;
+        else logger.info({ timerId: due[i]!.id, outcome: result.kind }, 'timer no longer applies; voided');
       });
       if (due.length < batch) return fired;
     }

@@ -1,7 +1,7 @@
 import type { Clock } from '../cases/caseEngine.js';
 import type { Logger } from '../logger.js';
 import { periodicTask } from '../periodicTask.js';
-import type { OutboxStore } from '../store/sqliteOutbox.js';
+import type { OutboxStore } from '../store/sqlite/outbox.js';
 import type { NoticeRecord } from '../store/store.js';
 import type { Compose } from './composeNotice.js';
 import { afterFailure } from './deliveryPolicy.js';

@@ -8,6 +8,8 @@ export interface UserRecord {
   name: string;
   role: Role;
   passwordHash: string;
+  /** The sensitive offence types they are trained for (see specialisms in machines/case/context.v2.ts). */
+  trainedFor: string[];
   createdAt: string;
   disabledAt: string | null;
 }
@@ -20,9 +22,13 @@ export interface CaseRecord {
   stage: string;
   status: 'active' | 'closed';
   paused: boolean;
+  /** Whether its timers fire now (see Clocks in machines/case/index.ts). */
+  clocks: 'running' | 'paused' | 'held';
   snapshot: unknown;
   referral: Record<string, unknown>;
   facilitatorIds: string[];
+  /** Tasks not yet dealt with: the chart's RESOLVE_TASK reads them. */
+  openTaskIds: string[];
   createdAt: string;
   updatedAt: string;
 }
@@ -108,6 +114,17 @@ export interface LinkRecord extends NewLink {
   revokedAt: string | null;
 }
 
+/** Work the case asks of its facilitators: today, reaching a party whose email could not be delivered. */
+export interface TaskRecord {
+  id: string;
+  caseId: string;
+  kind: 'notice_undeliverable';
+  createdAt: string;
+  resolvedAt: string | null;
+  resolution: string | null;
+  notice: { id: string; template: string; recipient: string; lastError: string | null };
+}
+
 export interface FeedbackRecord {
   caseId: string;
   party: string;
@@ -119,7 +136,8 @@ export interface FeedbackRecord {
 
 /** Everything one accepted event writes, in one transaction. */
 export interface EventCommit {
-  next: Pick<CaseRecord, 'stage' | 'status' | 'paused' | 'snapshot' | 'facilitatorIds'>;
+  /** The case as the event leaves it; `machineVersion` only when a migration moves it to another chart. */
+  next: Pick<CaseRecord, 'stage' | 'status' | 'paused' | 'clocks' | 'snapshot' | 'facilitatorIds'> & { machineVersion?: number };
   history: HistoryEntry;
   timers: NewTimer[];
   /** Keys of this case's pending timers to cancel; '*' cancels them all. */
@@ -129,6 +147,8 @@ export interface EventCommit {
   notices: NewNotice[];
   /** Links for this event's notices to parties. */
   links: NewLink[];
+  /** Tasks this event deals with (`*`: every open one), each marked resolved with the note. */
+  resolveTasks?: { taskIds: string[]; note: string };
   firedTimerId?: number;
   /**
    * The single-use link this event answers. It is marked used in the same
@@ -144,28 +164,25 @@ export class LinkAlreadyUsed extends Error {
   }
 }
 
-export interface Response {
-  status: number;
-  body: unknown;
-}
-
 export interface IdempotencyClaim {
   actorKey: string;
   key: string;
   requestHash: string;
 }
 
-export type Decision = { kind: 'commit'; commit: EventCommit } | { kind: 'reject'; response: Response };
+/** What `decide` makes of an event: commit it, or refuse it for a reason of the caller's own kind. */
+export type Decision<R> = { kind: 'commit'; commit: EventCommit } | { kind: 'reject'; refusal: R };
 
 /**
- * How commitEvent ended: refused (by `decide`, or a reused Idempotency-Key);
- * committed; or a replay of an earlier request with the same key, with what
- * that request committed, so its response can be rebuilt exactly.
+ * How commitEvent ended: refused by `decide`; an Idempotency-Key already used
+ * for another request; committed; or a replay of an earlier request with the
+ * same key, with what that request committed, so its response can be rebuilt exactly.
  */
-export type CommitOutcome =
-  | { kind: 'rejected'; response: Response }
+export type CommitOutcome<R> =
+  | { kind: 'rejected'; refusal: R }
+  | { kind: 'keyReused' }
   | { kind: 'committed'; record: CaseRecord }
-  | { kind: 'replayed'; record: CaseRecord; first: { version: number; at: string; snapshot: unknown } };
+  | { kind: 'replayed'; record: CaseRecord; first: { version: number; machineVersion: number; at: string; snapshot: unknown } };
 
 export interface CaseListFilter {
   stage?: string;
@@ -180,42 +197,46 @@ export interface ChainCheck {
   firstBadSeq?: number;
 }
 
-/**
- * All persistence goes through this interface. Methods are async so that a
- * PostgreSQL implementation could satisfy it; the SQLite one runs each write
- * synchronously in its own savepoint of a group-committed immediate transaction.
- */
-export interface Store {
-  close(): void;
-  ping(): Promise<boolean>;
-
+/** Staff accounts and API tokens. */
+export interface UserStore {
   addUser(user: UserRecord): Promise<void>;
   countUsers(): Promise<number>;
   userById(id: string): Promise<UserRecord | undefined>;
   userByEmail(email: string): Promise<UserRecord | undefined>;
   usersByIds(ids: string[]): Promise<UserRecord[]>;
+  /** Active facilitators, by name: whom a case can be allocated to. */
+  activeFacilitators(): Promise<UserRecord[]>;
+  setTrainedFor(userId: string, trainedFor: string[]): Promise<void>;
   addApiToken(token: { id: string; userId: string; tokenHash: string; createdAt: string }): Promise<void>;
   userByTokenHash(tokenHash: string): Promise<UserRecord | undefined>;
+}
 
-  createCase(record: Omit<CaseRecord, 'reference'>, history: HistoryEntry): Promise<CaseRecord>;
+/** Cases, their chained history, timers, notices and tasks: every change goes through commitEvent. */
+export interface CaseStore {
+  createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry): Promise<CaseRecord>;
   caseById(id: string): Promise<CaseRecord | undefined>;
-  listCases(filter: CaseListFilter): Promise<{ cases: CaseRecord[]; total: number }>;
-  recordView(caseId: string, userId: string, at: string): Promise<void>;
-  /** Who opened the case, newest first: part of the audit supervisors read. */
-  views(caseId: string): Promise<{ userId: string; at: string }[]>;
-
   /**
    * Loads the case, lets `decide` judge the event, and writes what it returns,
    * all in one immediate transaction. `decide` must be synchronous and pure.
    */
-  commitEvent(caseId: string, claim: IdempotencyClaim | undefined, decide: (current: CaseRecord | undefined) => Decision): Promise<CommitOutcome>;
-
+  commitEvent<R>(caseId: string, claim: IdempotencyClaim | undefined, decide: (current: CaseRecord | undefined) => Decision<R>): Promise<CommitOutcome<R>>;
   history(caseId: string): Promise<HistoryRecord[]>;
   notices(caseId: string): Promise<NoticeRecord[]>;
+  /** Open tasks, oldest first. */
+  openTasks(caseId: string): Promise<TaskRecord[]>;
   pendingTimers(caseId: string): Promise<TimerRecord[]>;
   dueTimers(now: string, limit: number): Promise<TimerRecord[]>;
   settleTimer(id: number, status: 'void', at: string): Promise<void>;
+  /** Ids of active cases whose machine version is below `version`, oldest first. */
+  casesBelowVersion(version: number): Promise<string[]>;
+}
 
+export interface CaseloadStore {
+  listCases(filter: CaseListFilter): Promise<{ cases: CaseRecord[]; total: number }>;
+}
+
+/** Links emailed to parties, the sessions they open, and the feedback they bring. */
+export interface LinkStore {
   /** A link by its token's hash, whatever its state: callers judge expiry, use and revocation. */
   linkByTokenHash(tokenHash: string): Promise<LinkRecord | undefined>;
   linksForNotice(noticeId: string): Promise<LinkRecord[]>;
@@ -225,13 +246,32 @@ export interface Store {
   /** Stores the answer and uses the feedback link in one transaction; false if the link was already used. */
   saveFeedback(feedback: FeedbackRecord): Promise<boolean>;
   feedback(caseId: string): Promise<FeedbackRecord[]>;
+}
 
+/** Who opened a case, the chain's verification, and copies of the database. */
+export interface AuditStore {
+  recordView(caseId: string, userId: string, at: string): Promise<void>;
+  /** Who opened the case, newest first: part of the audit supervisors read. */
+  views(caseId: string): Promise<{ userId: string; at: string }[]>;
+  verifyChain(): Promise<ChainCheck>;
+  backup(to: string): Promise<void>;
+}
+
+export interface RetentionStore {
   /**
    * Deletes idempotency rows recorded before `keysBefore` and party sessions
    * that expired by `sessionsBefore`, in one transaction; returns how many of each.
    */
   pruneExpired(cutoffs: { keysBefore: string; sessionsBefore: string }): Promise<{ idempotencyKeys: number; partySessions: number }>;
+}
 
-  verifyChain(): Promise<ChainCheck>;
-  backup(to: string): Promise<void>;
+/**
+ * All persistence goes through this contract, one area per interface. Methods
+ * are async so that a PostgreSQL implementation could satisfy it; the SQLite
+ * one runs each write synchronously in its own savepoint of a group-committed
+ * immediate transaction.
+ */
+export interface Store extends UserStore, CaseStore, CaseloadStore, LinkStore, AuditStore, RetentionStore {
+  close(): void;
+  ping(): Promise<boolean>;
 }

@@ -20,6 +20,8 @@ describe('a direct conference case, referral to closed', () => {
     await send(f, { type: 'RECORD_PREPARATION', party: 'offender', note: 'met at probation' });
     await send(f, { type: 'CHOOSE_PROCESS', process: 'conference' });
     expect((await send(f, { type: 'SCHEDULE_CONFERENCE', startsAt: '2026-12-01T10:00:00Z', venue: 'Town hall' })).stage).toBe('conference');
+    // The outcome is recorded after the conference has taken place.
+    env.app.clock.set('2026-12-01T12:00:00Z');
     const held = await send(f, {
       type: 'RECORD_OUTCOME',
       attendees: ['victim', 'offender'],

@@ -58,7 +58,7 @@ describe('the victim leaves the process', () => {
     await c.ok(f, { type: 'ADD_SUPPORTER', party: 'offender', name: 'Off Friend', email: 'friend@example.net' });
     await prepareBoth(c, f);
     await c.ok(f, { type: 'CHOOSE_PROCESS', process: 'conference' });
-    const scheduled = await c.ok(f, { type: 'SCHEDULE_CONFERENCE', startsAt: '2026-12-10T10:00:00Z', venue: 'Community centre' });
+    const scheduled = await c.ok(f, { type: 'SCHEDULE_CONFERENCE', startsAt: '2027-01-10T10:00:00Z', venue: 'Community centre' });
     expect(scheduled).toMatchObject({ stage: 'conference', state: { open: { conference: 'scheduled' } } });
 
     const before = await c.history(s);
@@ -91,7 +91,7 @@ describe('the victim leaves the process', () => {
     const returned = await c.refused(s, { type: 'RETURN_CASE', note: 'please try again' }, 409);
     expect(returned.allowedEvents).toEqual(asSupervisor.allowedEvents);
     await c.refused(f, { type: 'WITHDRAW', party: 'victim' }, 409);
-    await c.refused(f, { type: 'RESCHEDULE_CONFERENCE', startsAt: '2026-12-12T10:00:00Z', reason: 'victim asked' }, 409);
+    await c.refused(f, { type: 'RESCHEDULE_CONFERENCE', startsAt: '2027-01-12T10:00:00Z', reason: 'victim asked' }, 409);
     await c.ok(f, { type: 'ADD_NOTE', text: 'victim called to withdraw' });
 
     const closed = await c.ok(s, { type: 'APPROVE_CLOSURE' });

@@ -1,3 +1,5 @@
+import { specialisms } from '../../machines/case/context.v2.js';
+import type { Outcome } from '../../src/cases/outcomes.js';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { hashToken } from '../../src/auth/users.js';
 import type { Clock } from '../../src/cases/caseEngine.js';
@@ -24,7 +26,7 @@ export type BenchStaff = Record<Sender, BenchUser>;
 /** A user with an API token, written straight to the store: scrypt hashing would only slow the set-up. */
 export async function addBenchUser(services: Services, role: Role, id: string = randomUUID()): Promise<BenchUser> {
   const at = services.clock().toISOString();
-  await services.store.addUser({ id, email: `${role}-${id}@bench.rj.local`, name: `Bench ${role}`, role, passwordHash: 'unused', createdAt: at, disabledAt: null });
+  await services.store.addUser({ id, email: `${role}-${id}@bench.rj.local`, name: `Bench ${role}`, role, passwordHash: 'unused', trainedFor: role === 'facilitator' ? [...specialisms] : [], createdAt: at, disabledAt: null });
   const token = `rj_${randomBytes(32).toString('base64url')}`;
   await services.store.addApiToken({ id: randomUUID(), userId: id, tokenHash: hashToken(token), createdAt: at });
   return { id, role, token };
@@ -45,19 +47,21 @@ export async function inParallel(count: number, concurrency: number, task: (i: n
   await Promise.all(Array.from({ length: Math.min(concurrency, count) }, worker));
 }
 
+/** The value of an outcome the set-up needs to succeed; anything else stops the bench, saying what failed. */
+export function accepted<T>(what: string, outcome: Outcome<T>): T {
+  if (outcome.kind !== 'ok') throw new Error(`${what} failed: ${JSON.stringify(outcome)}`);
+  return outcome.value;
+}
+
 /** Creates `count` referrals and allocates each to the facilitator (the cases wait in consent); returns their ids. */
 export async function openCases(services: Services, staff: BenchStaff, count: number): Promise<string[]> {
   const ids: string[] = new Array(count);
   await inParallel(count, 32, async (i) => {
-    const created = await services.engine.createCase(sampleReferral(), callerFor(staff.supervisor));
-    if (created.status !== 201) throw new Error(`create failed: ${JSON.stringify(created.body)}`);
-    const id = (created.body as { case: { id: string } }).case.id;
-    const accepted = await services.engine.submit({
-      caseId: id,
-      body: { type: 'ACCEPT_REFERRAL', facilitatorIds: [staff.facilitator.id] },
-      caller: callerFor(staff.supervisor),
-    });
-    if (accepted.status !== 200) throw new Error(`accept failed: ${JSON.stringify(accepted.body)}`);
+    const { id } = accepted('create', await services.engine.createCase(sampleReferral(), callerFor(staff.supervisor)));
+    accepted(
+      'accept',
+      await services.engine.submit({ caseId: id, body: { type: 'ACCEPT_REFERRAL', facilitatorIds: [staff.facilitator.id] }, caller: callerFor(staff.supervisor) }),
+    );
     ids[i] = id;
   });
   return ids;

@@ -12,6 +12,10 @@ export interface ScriptedEvent {
   body: { type: string } & Record<string, unknown>;
 }
 
+const dayMs = 24 * 60 * 60 * 1000;
+/** Midnight UTC `offset` days from today: the same in every process of a run, and never in the chart's past or future where it matters. */
+const day = (offset: number) => new Date((Math.floor(Date.now() / dayMs) + offset) * dayMs).toISOString();
+
 /** The transitions of a direct-conference case after ACCEPT_REFERRAL, in order. */
 const transitions: ScriptedEvent[] = [
   { sender: 'facilitator', body: { type: 'INVITE_VICTIM' } },
@@ -24,13 +28,15 @@ const transitions: ScriptedEvent[] = [
   { sender: 'facilitator', body: { type: 'RECORD_PREPARATION', party: 'victim', note: 'Met at home' } },
   { sender: 'facilitator', body: { type: 'RECORD_PREPARATION', party: 'offender', note: 'Met at probation' } },
   { sender: 'facilitator', body: { type: 'CHOOSE_PROCESS', process: 'conference' } },
-  { sender: 'facilitator', body: { type: 'SCHEDULE_CONFERENCE', startsAt: '2027-01-12T10:00:00Z', venue: 'Community centre' } },
+  { sender: 'facilitator', body: { type: 'SCHEDULE_CONFERENCE', startsAt: day(30), venue: 'Community centre' } },
   {
     sender: 'facilitator',
     body: {
       type: 'RECORD_OUTCOME',
       attendees: ['victim', 'offender'],
-      agreement: [{ action: 'Write a letter of apology', owner: 'offender', dueDate: '2027-02-01' }],
+      // Brought forward: held before its planned start, yesterday.
+      heldAt: day(-1),
+      agreement: [{ action: 'Write a letter of apology', owner: 'offender', dueDate: day(60).slice(0, 10) }],
     },
   },
   { sender: 'facilitator', body: { type: 'COMPLETE_AGREEMENT_ITEM', itemId: 'item-1' } },

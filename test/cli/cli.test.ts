@@ -104,7 +104,7 @@ describe('the admin CLI', () => {
     const fay = users().find((u) => u.email === 'fay@example.org')!;
     const me = await app!.request('GET', '/api/me', { token: r.lastLine });
     expect(me.status).toBe(200);
-    expect(me.body).toEqual({ id: fay.id, email: 'fay@example.org', name: 'Fay Facilitator', role: 'facilitator' });
+    expect(me.body).toEqual({ id: fay.id, email: 'fay@example.org', name: 'Fay Facilitator', role: 'facilitator', trainedFor: [] });
 
     // A second token is a different one, and both work.
     const again = await cli(['token', 'create', '--email', 'fay@example.org']);

@@ -98,6 +98,7 @@ function validExamples(facilitatorId: string): Record<EventType, Obj> {
     CANCEL_CONFERENCE: { reason: 'illness' },
     RECORD_OUTCOME: { attendees: ['victim', 'offender'], agreement: [{ action: 'Write a letter', owner: 'offender', dueDate: '2026-12-20' }], note: 'n' },
     RECORD_INDIRECT_EXCHANGE: { summary: 'a letter was passed on' },
+    RESOLVE_TASK: { taskId: 'task-1', note: 'phoned instead' },
     COMPLETE_INDIRECT: { note: 'done' },
     COMPLETE_AGREEMENT_ITEM: { itemId: 'item-1', note: 'done' },
     MISS_AGREEMENT_ITEM: { itemId: 'item-1', note: 'missed' },

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { persistCase, startCase } from '../../machines/case/index.js';
 import type { CaseRecord, EventCommit, Store } from '../../src/store/store.js';
 import { openDatabase } from '../../src/store/database.js';
-import { createSqliteOutboxStore } from '../../src/store/sqliteOutbox.js';
+import { createSqliteOutboxStore } from '../../src/store/sqlite/outbox.js';
 import { createSqliteStore } from '../../src/store/sqliteStore.js';
 import { tempDir } from '../support/harness.js';
 
@@ -19,6 +19,7 @@ async function newCase(store: Store, id: string): Promise<CaseRecord> {
       stage: 'referral',
       status: 'active',
       paused: false,
+      clocks: 'running',
       snapshot: persistCase(version, snapshot),
       referral: {},
       facilitatorIds: [],
@@ -30,7 +31,7 @@ async function newCase(store: Store, id: string): Promise<CaseRecord> {
 }
 
 const note = (c: CaseRecord, notices: EventCommit['notices'] = []): EventCommit => ({
-  next: { stage: c.stage, status: c.status, paused: c.paused, snapshot: c.snapshot, facilitatorIds: c.facilitatorIds },
+  next: { stage: c.stage, status: c.status, paused: c.paused, clocks: c.clocks, snapshot: c.snapshot, facilitatorIds: c.facilitatorIds },
   history: { type: 'ADD_NOTE', actor, at, from: 'referral', to: 'referral', data: { text: 'x' } },
   timers: [],
   cancelTimerKeys: [],

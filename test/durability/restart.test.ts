@@ -150,45 +150,85 @@ describe('restart with pending and overdue timers', () => {
   });
 
   it('voids a timer the chart no longer accepts instead of firing it, and never retries it', async () => {
-    // The victim is invited, then the offender declines: the case waits in closing for sign-off, and a case
-    // in closing takes no invitation reminder. The invitation timers are left pending.
-    const declined = await openCase(app, staff);
-    await send(declined, { type: 'INVITE_VICTIM' });
-    const closing = await send(declined, { type: 'RECORD_OFFENDER_RESPONSE', response: 'declined' });
-    expect(closing.state).toBe('closing');
-    const before = await observe(declined);
-    expect(before.timers.map((t) => t.key)).toEqual(['invitationReminder', 'invitationExpiry']);
+    // An agreement item's due date is pending when a revised risk sends the case back to risk assessment,
+    // which takes no AGREEMENT_ITEM_DUE: when it falls due, it is voided.
+    const revised = await openCase(app, staff);
+    for (const body of [
+      { type: 'INVITE_VICTIM' },
+      { type: 'VICTIM_RESPONDED', response: 'yes' },
+      { type: 'RECORD_OFFENDER_RESPONSE', response: 'willing' },
+      { type: 'SUBMIT_RISK_ASSESSMENT', level: 'low', factors: { safety: 'none' }, directContactAllowed: true },
+      { type: 'RECORD_PREPARATION', party: 'victim', note: 'met' },
+      { type: 'RECORD_PREPARATION', party: 'offender', note: 'met' },
+      { type: 'CHOOSE_PROCESS', process: 'conference' },
+      { type: 'SCHEDULE_CONFERENCE', startsAt: new Date(clock().getTime() + days(1)).toISOString(), venue: 'Hall' },
+    ]) await send(revised, body);
+    clock.advance(days(1) + 60_000);
+    const dueDate = new Date(clock().getTime() + days(7)).toISOString().slice(0, 10);
+    await send(revised, { type: 'RECORD_OUTCOME', attendees: ['victim', 'offender'], agreement: [{ action: 'Write a letter', owner: 'offender', dueDate }] });
+    expect((await send(revised, { type: 'REVISE_RISK', reason: 'New threats reported' })).stage).toBe('riskAssessment');
+    const before = await observe(revised);
+    expect(before.timers.map((t) => t.key)).toEqual(['item-1']);
 
     await restart();
-    clock.advance(days(7) + 60_000);
+    clock.advance(days(8));
     expect(await app.services.scheduler.sweep()).toBe(0);
 
-    // Nothing happened to the case; the reminder is settled as void, the expiry still waits.
-    const after = await observe(declined);
+    // Nothing happened to the case; the due date is settled as void.
+    const after = await observe(revised);
     expect(after.case).toEqual(before.case);
     expect(after.history).toEqual(before.history);
-    expect(after.timers.map((t) => t.key)).toEqual(['invitationExpiry']);
-    expect(timerRows(declined)).toEqual([
-      { key: 'invitationReminder', status: 'void' },
-      { key: 'invitationExpiry', status: 'pending' },
-    ]);
+    expect(after.timers).toEqual([]);
+    expect(timerRows(revised).at(-1)).toEqual({ key: 'item-1', status: 'void' });
 
     // A void timer stays void: later sweeps and a restart do not bring it back.
     expect(await app.services.scheduler.sweep()).toBe(0);
     await restart();
     expect(await app.services.scheduler.sweep()).toBe(0);
-    expect(await observe(declined)).toEqual(after);
-    expect(timerRows(declined)[0]).toEqual({ key: 'invitationReminder', status: 'void' });
+    expect(await observe(revised)).toEqual(after);
+    expect(timerRows(revised).at(-1)).toEqual({ key: 'item-1', status: 'void' });
+  });
+
+  it('keeps a timer that falls due while a closure waits for sign-off, and fires it once the case is returned', async () => {
+    // The victim is invited, then the offender declines: the case waits in closing, and its timers wait with it.
+    const declined = await openCase(app, staff);
+    await send(declined, { type: 'INVITE_VICTIM' });
+    expect((await send(declined, { type: 'RECORD_OFFENDER_RESPONSE', response: 'declined' })).state).toBe('closing');
+
+    await restart();
+    clock.advance(days(7) + 60_000);
+    expect(await app.services.scheduler.sweep()).toBe(0);
+    expect(timerRows(declined)).toEqual([
+      { key: 'invitationReminder', status: 'pending' },
+      { key: 'invitationExpiry', status: 'pending' },
+    ]);
+
+    // The supervisor returns the case: the reminder that fell due meanwhile goes out now, once.
+    const returned = await app.request('POST', `/api/cases/${declined}/events`, { token: staff.supervisor.token, body: { type: 'RETURN_CASE', note: 'The offender will think again' } });
+    expect(returned.status, JSON.stringify(returned.body)).toBe(200);
+    expect(await app.services.scheduler.sweep()).toBe(1);
+    expect(await app.services.scheduler.sweep()).toBe(0);
+    expect(timerRows(declined)).toEqual([
+      { key: 'invitationReminder', status: 'fired' },
+      { key: 'invitationExpiry', status: 'pending' },
+    ]);
 
     // Closing the case cancels what is left, and nothing fires after its due time.
+    await send(declined, { type: 'RECORD_OFFENDER_RESPONSE', response: 'declined' });
     const closed = await app.request('POST', `/api/cases/${declined}/events`, { token: staff.supervisor.token, body: { type: 'APPROVE_CLOSURE' } });
     expect(closed.status, JSON.stringify(closed.body)).toBe(200);
     clock.advance(days(21));
     expect(await app.services.scheduler.sweep()).toBe(0);
-    expect(timerRows(declined)).toEqual([
-      { key: 'invitationReminder', status: 'void' },
-      { key: 'invitationExpiry', status: 'cancelled' },
+    expect(timerRows(declined).at(-1)).toEqual({ key: 'invitationExpiry', status: 'cancelled' });
+    expect(await historyTypes(declined)).toEqual([
+      'REFERRAL_RECEIVED',
+      'ACCEPT_REFERRAL',
+      'INVITE_VICTIM',
+      'RECORD_OFFENDER_RESPONSE',
+      'RETURN_CASE',
+      'INVITATION_REMINDER_DUE',
+      'RECORD_OFFENDER_RESPONSE',
+      'APPROVE_CLOSURE',
     ]);
-    expect(await historyTypes(declined)).toEqual(['REFERRAL_RECEIVED', 'ACCEPT_REFERRAL', 'INVITE_VICTIM', 'RECORD_OFFENDER_RESPONSE', 'APPROVE_CLOSURE']);
   });
 });

@@ -1,13 +1,12 @@
-import { initialTransition } from 'xstate';
 import { closureReasonGroups } from '../../machines/case/closureReasons.js';
 import type { Flags } from '../../machines/case/context.js';
-import { eventPayloads, eventTypes, type Actor, type CaseEvent, type EventType } from '../../machines/case/events.js';
+import { specialisms } from '../../machines/case/context.v2.js';
+import { eventPayloads, eventTypes, type Actor, type CaseEvent, type EventFacts, type EventType } from '../../machines/case/events.js';
 import { eventVariants } from '../../machines/case/eventVariants.js';
-import { caseMachineV1 } from '../../machines/case/machine.v1.js';
-import { transitionCase, type CaseSnapshot } from '../../machines/case/index.js';
+import type { caseMachineV1 } from '../../machines/case/machine.v1.js';
+import { currentMachineVersion, machineFor, startCase, transitionCase, type CaseSnapshot, type MachineVersion } from '../../machines/case/index.js';
 
-/** Shared by the machine tests: who acts, valid sample payloads, and pure stepping. */
-export const machine = caseMachineV1;
+/** Shared by the machine tests: who acts, valid sample payloads, and pure stepping, for any machine version. */
 export const at = '2026-11-02T09:00:00Z';
 
 // Distinct ids matter: guards compare the actor with the assessor, the closure requester and the allocated facilitators.
@@ -21,19 +20,23 @@ export const actors = {
   system: { kind: 'system', role: 'system' },
 } satisfies Record<string, Actor>;
 
+/** What the engine would look up: f1 is trained for every specialism, f2 for none, and the case has one open task. */
+export const worldFacts: EventFacts = { openTaskIds: ['task-1'], trainedFor: { f1: specialisms, f2: [] } };
+
 type Payload = Record<string, unknown>;
 
 /**
  * Valid payloads per event type. `eventVariants` supplies the values that pick a
- * branch; these supply the rest, plus a few choices that change what later
- * guards see (which party was prepared, an outcome with or without an agreement).
+ * branch; these supply the rest (and win over a variant's stand-ins), plus a few
+ * choices that change what later guards see (which party was prepared, an
+ * outcome with or without an agreement).
  */
 export const samplePayloads: Record<EventType, Payload[]> = {
   ACCEPT_REFERRAL: [{ facilitatorIds: ['f1'] }],
   DECLINE_REFERRAL: [...closureReasonGroups.administrative, ...closureReasonGroups.service].map((reason) => ({ reason })),
   RECORD_OFFENDER_RESPONSE: [{}],
   INVITE_VICTIM: [{}],
-  VICTIM_RESPONDED: [{}],
+  VICTIM_RESPONDED: [{ informationVersion: 'rj-information-2026-11' }],
   INVITATION_REMINDER_DUE: [{}],
   INVITATION_EXPIRED: [{}],
   REOFFER_DUE: [{}],
@@ -62,6 +65,7 @@ export const samplePayloads: Record<EventType, Payload[]> = {
   REQUEST_CLOSURE: [{}],
   APPROVE_CLOSURE: [{}],
   RETURN_CASE: [{ note: 'Keep trying' }],
+  RESOLVE_TASK: [{ note: 'Phoned the victim instead' }],
   WITHDRAW: [{}],
   PAUSE: [{ reason: 'Offender in hospital' }],
   RESUME: [{}],
@@ -97,34 +101,40 @@ export function senderOf(type: EventType, payload: Payload): Actor {
 }
 
 /** Builds an event whose payload passes the API's schema, so no test drives the chart with a payload the API would refuse. */
-export function event<T extends EventType>(type: T, payload: Payload = {}, actor: Actor = senderOf(type, payload)): CaseEvent {
-  const parsed = eventPayloads[type].safeParse(payload);
-  if (!parsed.success) throw new Error(`invalid sample ${type} ${JSON.stringify(payload)}: ${parsed.error.message}`);
-  return { type, ...payload, actor, at } as unknown as CaseEvent;
+export function event<T extends EventType>(type: T, payload: Payload = {}, actor: Actor = senderOf(type, payload), facts: EventFacts = worldFacts): CaseEvent {
+  const { facts: _variantFacts, ...fields } = payload;
+  const parsed = eventPayloads[type].safeParse(fields);
+  if (!parsed.success) throw new Error(`invalid sample ${type} ${JSON.stringify(fields)}: ${parsed.error.message}`);
+  return { type, ...fields, actor, at, facts } as unknown as CaseEvent;
 }
 
-/** Every sample event for this state: samples × branch variants, each with its usual sender. */
-export function sampleEvents(snapshot: CaseSnapshot): CaseEvent[] {
-  return eventTypes.flatMap((type) =>
-    samplePayloads[type].flatMap((sample) =>
-      eventVariants(type, snapshot.context).map((variant) => event(type, { ...sample, ...variant })),
-    ),
-  );
+/** The machine tests' tools for one version of the chart. */
+export function fixturesFor(version: MachineVersion) {
+  // Typed as the shared base (see CaseSnapshot), so one set of tests drives every version.
+  const machine = machineFor(version) as unknown as typeof caseMachineV1;
+
+  /** Every sample event for this state: samples × branch variants, each with its usual sender. */
+  const sampleEvents = (snapshot: CaseSnapshot): CaseEvent[] =>
+    eventTypes.flatMap((type) =>
+      samplePayloads[type].flatMap((sample) =>
+        eventVariants(type, snapshot.context, { at, facts: worldFacts }).map((variant) => event(type, { ...variant, ...sample })),
+      ),
+    );
+
+  const start = (flags: Flags = {}): CaseSnapshot => startCase({ flags }, version).snapshot;
+
+  /** Pure stepping, as the engine does it. */
+  const step = (snapshot: CaseSnapshot, e: CaseEvent) => transitionCase(version, snapshot, e);
+
+  /** Sends events in order and returns the last snapshot; throws if one is refused, naming it. */
+  const run = (snapshot: CaseSnapshot, ...events: CaseEvent[]): CaseSnapshot =>
+    events.reduce((s, e) => {
+      if (!s.can(e)) throw new Error(`${e.type} refused in ${JSON.stringify(s.value)}`);
+      return step(s, e)[0];
+    }, snapshot);
+
+  return { version, machine, sampleEvents, start, step, run };
 }
 
-export function start(flags: Flags = {}): CaseSnapshot {
-  return initialTransition(machine, { flags })[0];
-}
-
-/** Pure stepping, as the engine does it. */
-export function step(snapshot: CaseSnapshot, e: CaseEvent) {
-  return transitionCase(1, snapshot, e);
-}
-
-/** Sends events in order and returns the last snapshot; throws if one is refused, naming it. */
-export function run(snapshot: CaseSnapshot, ...events: CaseEvent[]): CaseSnapshot {
-  return events.reduce((s, e) => {
-    if (!s.can(e)) throw new Error(`${e.type} refused in ${JSON.stringify(s.value)}`);
-    return step(s, e)[0];
-  }, snapshot);
-}
+/** The current version's tools: the rules tests describe the chart as it stands. */
+export const { version, machine, sampleEvents, start, step, run } = fixturesFor(currentMachineVersion);

@@ -15,7 +15,7 @@ const consented = (flags: Flags = {}) =>
   run(
     accepted(flags),
     event('INVITE_VICTIM'),
-    event('VICTIM_RESPONDED', { response: 'yes' }),
+    event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'yes' }),
     event('RECORD_OFFENDER_RESPONSE', { response: 'willing' }),
   );
 const assessment = (level: 'low' | 'medium' | 'high', directContactAllowed: boolean, assessor: Actor = f1) =>
@@ -64,7 +64,7 @@ describe('responsibility (RJC Code item B)', () => {
   });
 
   it('the case does not reach risk assessment until the offender is willing', () => {
-    let s = run(accepted(), event('VICTIM_RESPONDED', { response: 'yes' }), event('RECORD_OFFENDER_RESPONSE', { response: 'unreachable' }));
+    let s = run(accepted(), event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'yes' }), event('RECORD_OFFENDER_RESPONSE', { response: 'unreachable' }));
     expect(s.context.stage).toBe('consent');
     s = run(s, event('RECORD_OFFENDER_RESPONSE', { response: 'willing' }));
     expect(s.value).toEqual({ open: { riskAssessment: 'assessing' } });
@@ -192,6 +192,7 @@ describe('pause and resume return to the exact state', () => {
           schedule(),
           event('RECORD_OUTCOME', {
             attendees: ['victim', 'offender'],
+            heldAt: '2026-11-02T08:00:00Z',
             agreement: [
               { action: 'Apologise', owner: 'offender', dueDate: '2026-12-15' },
               { action: 'Repair fence', owner: 'offender', dueDate: '2027-01-15' },
@@ -231,7 +232,7 @@ describe('returning a closure', () => {
   });
 
   it('restores both consent tracks', () => {
-    const before = run(accepted(), event('INVITE_VICTIM'), event('VICTIM_RESPONDED', { response: 'more_info' }), event('RECORD_OFFENDER_RESPONSE', { response: 'unreachable' }));
+    const before = run(accepted(), event('INVITE_VICTIM'), event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'more_info' }), event('RECORD_OFFENDER_RESPONSE', { response: 'unreachable' }));
     expect(stateOf(run(before, requestClosure('offender_unreachable'), returnCase()))).toEqual(stateOf(before));
   });
 
@@ -247,7 +248,6 @@ describe('returning a closure', () => {
   it.each([
     ['a withdrawal', () => run(inPreparation(), withdraw('offender', offender))],
     ['a withdrawal recorded by staff', () => run(inPreparation(), withdraw('victim', f1))],
-    ['the victim’s own “no”', () => run(accepted(), event('VICTIM_RESPONDED', { response: 'no' }))],
     ['a withdrawal while a staff closure waited', () => run(inPreparation(), requestClosure('unsuitable'), withdraw('victim', victim))],
   ])('is refused after %s', (_, closing) => {
     const s = closing();
@@ -255,24 +255,32 @@ describe('returning a closure', () => {
     expect(s.can(returnCase())).toBe(false);
     expect(allowedEvents(s, s1, at)).not.toContain('RETURN_CASE');
   });
+
+  it('is allowed after the victim’s own “no”, like a “no” staff recorded, back to where the victim answered', () => {
+    const invited = run(accepted(), event('INVITE_VICTIM'));
+    const s = run(invited, event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'no' }));
+    expect(s.context.closure).toMatchObject({ reason: 'victim_declined', requestedBy: { kind: 'party' } });
+    expect(allowedEvents(s, s1, at)).toContain('RETURN_CASE');
+    expect(run(s, returnCase()).value).toEqual(invited.value);
+  });
 });
 
 describe('victim-paced: “not now” is not “no”', () => {
   const invited = () => run(accepted(), event('INVITE_VICTIM'));
 
   it('not now with a date schedules REOFFER_DUE on that date and stops the invitation clocks', () => {
-    const effects = effectsOf(invited(), event('VICTIM_RESPONDED', { response: 'not_now', reofferAfter: '2027-01-10' }));
+    const effects = effectsOf(invited(), event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'not_now', reofferAfter: '2027-01-10' }));
     expect(effects).toContainEqual({ type: 'cancelTimers', params: { keys: ['invitationReminder', 'invitationExpiry', 'reoffer'] } });
     expect(effects).toContainEqual({ type: 'schedule', params: { timers: [{ key: 'reoffer', event: { type: 'REOFFER_DUE' }, at: '2027-01-10' }] } });
   });
 
   it('not now without a date uses the configured re-offer delay', () => {
-    const effects = effectsOf(invited(), event('VICTIM_RESPONDED', { response: 'not_now' }));
+    const effects = effectsOf(invited(), event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'not_now' }));
     expect(effects).toContainEqual({ type: 'schedule', params: { timers: [{ key: 'reoffer', event: { type: 'REOFFER_DUE' }, delay: 'reofferDefault' }] } });
   });
 
   it('REOFFER_DUE brings the victim back to be contacted again, and the case never closed', () => {
-    const notNow = run(invited(), event('VICTIM_RESPONDED', { response: 'not_now' }));
+    const notNow = run(invited(), event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'not_now' }));
     expect(notNow.context.closure).toBeNull();
     const s = run(notNow, event('REOFFER_DUE'));
     expect(s.value).toEqual({ open: { consent: { victim: 'notContacted', offender: 'notContacted' } } });
@@ -301,7 +309,7 @@ describe('allowedEvents honours roles', () => {
   const states: [string, () => CaseSnapshot][] = [
     ['referral', () => start()],
     ['invited', () => run(accepted(), event('INVITE_VICTIM'))],
-    ['not now', () => run(accepted(), event('VICTIM_RESPONDED', { response: 'not_now' }))],
+    ['not now', () => run(accepted(), event('VICTIM_RESPONDED', { informationVersion: 'rj-information-2026-11', response: 'not_now' }))],
     ['awaiting approval', () => run(consented(), assessment('high', false))],
     ['preparation', () => inPreparation()],
     ['conference', () => run(inPreparation(), choose('conference'), prepare('victim'), prepare('offender'), schedule())],

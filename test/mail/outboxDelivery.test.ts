@@ -131,6 +131,7 @@ describe('the outbox sends every notice of a conference case over SMTP', () => {
 
     // Held, with an agreement: feedback links, then the victim told of the item done.
     await c.ok(f, { type: 'SCHEDULE_CONFERENCE', startsAt: '2026-12-15T10:00:00Z', venue: 'Town hall' });
+    app.clock.set('2026-12-15T12:00:00Z');
     await c.ok(f, {
       type: 'RECORD_OUTCOME',
       attendees: ['victim', 'offender'],
@@ -192,7 +193,7 @@ describe('the outbox sends every notice of a conference case over SMTP', () => {
   it('fails a staff notice for good when nobody active is left to send it to, and raises nothing about it', async () => {
     const { app, staff } = env;
     const at = app.clock().toISOString();
-    const leaver = { id: randomUUID(), email: 'leaver@test.rj.local', name: 'Lee Leaver', role: 'facilitator' as const, passwordHash: 'unused', createdAt: at, disabledAt: null };
+    const leaver = { id: randomUUID(), email: 'leaver@test.rj.local', name: 'Lee Leaver', role: 'facilitator' as const, passwordHash: 'unused', trainedFor: [], createdAt: at, disabledAt: null };
     await app.services.store.addUser(leaver);
     const created = await app.request('POST', '/api/cases', { token: staff.supervisor.token, body: referral() });
     const c = caseClient(app, created.body.case.id);

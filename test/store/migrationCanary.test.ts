@@ -15,10 +15,11 @@ const releasedMigrations: Record<string, string> = {
   '20261123_1100_response_links.sql': 'e1d3a3b7ec9592550257ab14fca446c37a8488b2f504349dd03b366ff00da2ce',
   '20261123_1200_idempotency_replay.sql': '85db0ee34dbc3b8aeb4a11e28d45c5901fc6c0b6d56d378bba068bcb77f910cb',
   '20261123_1300_party_session_expiry.sql': '596d33883f193bb84ce27194d1de78ecccd7f2072c75feace4479fbdfe049e18',
+  '20261201_0900_chart_v2.sql': '1e2b37564a24368d2a6f73a2ee6292d90404af73241dcfda771a73b764b328c7',
 };
 
 /** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
-const recordedSchemaHash = '3ac486cb36ee9e458ae6d24aa096bc767eef5b98c25d61b8a274559fc5f8ddfc';
+const recordedSchemaHash = 'bdf69f82cc98fb8bbae94a9d69be2bd929ffa5de14d7bb897bf9fa600f6e2203';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -27,7 +27,7 @@ describe('upgrading a database in use', () => {
       try {
         expect(db.prepare('SELECT count(*) FROM idempotency_keys').pluck().get()).toBe(0);
         expect(db.prepare('SELECT name FROM pragma_table_info(?) ORDER BY cid').pluck().all('idempotency_keys')).toEqual([
-          'id', 'key_hash', 'request_hash', 'case_id', 'version', 'at', 'snapshot',
+          'id', 'key_hash', 'request_hash', 'case_id', 'version', 'at', 'snapshot', 'machine_version',
         ]);
       } finally {
         db.close();

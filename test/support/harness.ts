@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { specialisms } from '../../machines/case/context.v2.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
@@ -83,11 +84,15 @@ export async function startApp(dbPath: string, clock: TestClock = testClock(), e
   };
 }
 
-/** Two supervisors and two facilitators, so separation-of-duties rules can be exercised. */
+/**
+ * Two supervisors and two facilitators, so separation-of-duties rules can be exercised.
+ * Facilitator 1 is trained for every sensitive offence type, facilitator 2 for none.
+ */
 export async function addStaff(services: Services) {
   const make = async (role: 'supervisor' | 'facilitator' | 'admin', n: number): Promise<TestUser> => {
     const email = `${role}${n}@test.rj.local`;
-    const added = await services.users.addUser({ email, name: `${role} ${n}`, role, password: 'correct horse battery staple' });
+    const trainedFor = role === 'facilitator' && n === 1 ? specialisms : [];
+    const added = await services.users.addUser({ email, name: `${role} ${n}`, role, trainedFor, password: 'correct horse battery staple' });
     if (!added.ok) throw new Error(JSON.stringify(added.issues));
     return { id: added.user.id, email, token: await services.users.createToken(added.user.id) };
   };

@@ -1,6 +1,7 @@
 import express, { Router, type Express, type Request, type Response } from 'express';
 import { londonDate, londonDay } from '../../calendar/londonTime.js';
-import type { Caller } from '../../cases/caseEngine.js';
+import type { Caller } from '../../access.js';
+import type { Outcome } from '../../cases/outcomes.js';
 import { addDuration } from '../../cases/timing.js';
 import type { Services } from '../../services.js';
 import type { LinkPurpose, LinkRecord } from '../../store/store.js';
@@ -39,7 +40,15 @@ function respondRoutes(services: Services): Router {
   const today = () => londonDate(clock().toISOString());
   /** When a victim who says "not now" without a date is asked again. */
   const defaultReofferDate = () => londonDate(addDuration(clock().toISOString(), config.delays.reofferDefault));
-  const issuesOf = (response: { body: unknown }) => (response.body as { issues?: unknown }).issues;
+  /**
+   * A party's answer as the engine judged it: fields to fix go back to the form; anything else the
+   * link can no longer do gets the one kind page every unusable link gets; an accepted answer is done.
+   */
+  const answered = (res: Response, outcome: Outcome<unknown>, fix: (issues: unknown) => void, done: () => void) => {
+    if (outcome.kind === 'invalid') return fix(outcome.issues);
+    if (outcome.kind !== 'ok') return send(res, 404, pages.linkProblem);
+    done();
+  };
 
   function invitationPage(res: Response, status: number, form: SessionFields, body: FormBody, problems: Problem[], dateParts: string[] = []) {
     const year = Number(today().slice(0, 4));
@@ -93,26 +102,26 @@ function respondRoutes(services: Services): Router {
   router.post('/answer', inSession('invitation', async (res, body, link, form) => {
     const answer = readInvitationAnswer(body, today());
     if (!answer.event) return invitationPage(res, 422, form, body, answer.problems, answer.dateParts);
-    const result = await engine.submit({ caseId: link.caseId, body: answer.event, caller: partyOf(link), linkId: link.id });
-    if (result.status === 422) return invitationPage(res, 422, form, body, problemsFromIssues(issuesOf(result), invitationIssues));
-    if (result.status !== 200) return send(res, 404, pages.linkProblem);
-    const reofferAfter = (answer.event.reofferAfter as string | undefined) ?? defaultReofferDate();
-    render(res, 200, 'invitationDone', {
-      title: 'Thank you for your answer',
-      response: answer.event.response,
-      reofferDate: londonDay(reofferAfter),
-      // Promise to use safe times and ways only to a victim who gave some.
-      gaveSafeContact: answer.event.safeContact !== undefined,
+    const outcome = await engine.submit({ caseId: link.caseId, body: answer.event, caller: partyOf(link), linkId: link.id });
+    answered(res, outcome, (issues) => invitationPage(res, 422, form, body, problemsFromIssues(issues, invitationIssues)), () => {
+      const reofferAfter = (answer.event!.reofferAfter as string | undefined) ?? defaultReofferDate();
+      render(res, 200, 'invitationDone', {
+        title: 'Thank you for your answer',
+        response: answer.event!.response,
+        reofferDate: londonDay(reofferAfter),
+        // Promise to use safe times and ways only to a victim who gave some.
+        gaveSafeContact: answer.event!.safeContact !== undefined,
+      });
     });
   }));
 
   router.post('/withdraw', inSession('withdrawal', async (res, body, link, form) => {
     const reason = optionalText(body, 'reason');
     const event = { type: 'WITHDRAW', party: link.party, ...(reason ? { reason } : {}) };
-    const result = await engine.submit({ caseId: link.caseId, body: event, caller: partyOf(link), linkId: link.id });
-    if (result.status === 422) return withdrawalPage(res, 422, form, body, problemsFromIssues(issuesOf(result), withdrawalIssues));
-    if (result.status !== 200) return send(res, 404, pages.linkProblem);
-    render(res, 200, 'withdrawalDone', { title: 'You have withdrawn your consent' });
+    const outcome = await engine.submit({ caseId: link.caseId, body: event, caller: partyOf(link), linkId: link.id });
+    answered(res, outcome, (issues) => withdrawalPage(res, 422, form, body, problemsFromIssues(issues, withdrawalIssues)), () =>
+      render(res, 200, 'withdrawalDone', { title: 'You have withdrawn your consent' }),
+    );
   }));
 
   router.post('/feedback', inSession('feedback', async (res, body, link, form) => {

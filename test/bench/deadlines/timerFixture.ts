@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { openDatabase } from '../../../src/store/database.js';
 import type { Services } from '../../../src/services.js';
 import { testClock, type TestClock } from '../../support/harness.js';
-import { addBenchStaff, benchServices, callerFor, inParallel, openCases } from '../fixtures.js';
+import { accepted, addBenchStaff, benchServices, callerFor, inParallel, openCases } from '../fixtures.js';
 
 const start = '2026-11-23T09:00:00.000Z';
 /** Invitation reminders fall due seven days after the invitation (the default INVITATION_REMINDER_AFTER). */
@@ -31,8 +31,7 @@ export async function timerFixture(path: string, pending: number, fireable: numb
   const staff = await addBenchStaff(services);
   const ids = await openCases(services, staff, fireable);
   await inParallel(ids.length, 32, async (i) => {
-    const invited = await services.engine.submit({ caseId: ids[i]!, body: { type: 'INVITE_VICTIM' }, caller: callerFor(staff.facilitator) });
-    if (invited.status !== 200) throw new Error(`invite failed: ${JSON.stringify(invited.body)}`);
+    accepted('invite', await services.engine.submit({ caseId: ids[i]!, body: { type: 'INVITE_VICTIM' }, caller: callerFor(staff.facilitator) }));
   });
 
   const db = openDatabase(path, { migrate: false });

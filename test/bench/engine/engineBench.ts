@@ -38,7 +38,7 @@ async function drive(services: Services, staff: BenchStaff, stream: Iterator<Str
     if (next.done) throw new Error('the event stream ran dry: open more cases');
     const { caseId, body, sender, key } = next.value;
     const result = await services.engine.submit({ caseId, body, caller: callerFor(staff[sender]), idempotencyKey: key });
-    if (result.status !== 200) failures++;
+    if (result.kind !== 'ok') failures++;
   });
   return failures;
 }

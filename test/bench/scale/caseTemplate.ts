@@ -1,4 +1,4 @@
-import { benchServices, addBenchUser, callerFor } from '../fixtures.js';
+import { accepted, addBenchUser, benchServices, callerFor } from '../fixtures.js';
 import { sampleReferral } from '../../support/harness.js';
 import { caseScript } from '../workload.js';
 
@@ -32,8 +32,7 @@ export async function captureCaseTemplate(supervisorId: string, facilitatorId: s
   try {
     const supervisor = await addBenchUser(services, 'supervisor', supervisorId);
     const facilitator = await addBenchUser(services, 'facilitator', facilitatorId);
-    const created = await services.engine.createCase(sampleReferral(), callerFor(supervisor));
-    const caseId = (created.body as { case: { id: string } }).case.id;
+    const caseId = accepted('create', await services.engine.createCase(sampleReferral(), callerFor(supervisor))).id;
     const afters: TemplateEvent['after'][] = [];
     const snap = async () => {
       const c = (await services.store.caseById(caseId))!;
@@ -45,8 +44,7 @@ export async function captureCaseTemplate(supervisorId: string, facilitatorId: s
       ...caseScript(notesPerStep),
     ];
     for (const { sender, body } of events) {
-      const result = await services.engine.submit({ caseId, body, caller: callerFor(sender === 'supervisor' ? supervisor : facilitator) });
-      if (result.status !== 200) throw new Error(`template ${body.type} failed: ${JSON.stringify(result.body)}`);
+      accepted(`template ${body.type}`, await services.engine.submit({ caseId, body, caller: callerFor(sender === 'supervisor' ? supervisor : facilitator) }));
       await snap();
     }
     const history = await services.store.history(caseId);

@@ -4,7 +4,7 @@ import { createComposer, type Compose } from '../../../src/mail/composeNotice.js
 import { createOutbox } from '../../../src/mail/outbox.js';
 import { createMailTransport } from '../../../src/mail/transport.js';
 import type { Db } from '../../../src/store/database.js';
-import { createSqliteOutboxStore } from '../../../src/store/sqliteOutbox.js';
+import { createSqliteOutboxStore } from '../../../src/store/sqlite/outbox.js';
 import { caseClient, lowRisk, prepareBoth, type CaseClient } from '../../api/apiSteps.js';
 import { addStaff, openCase, sampleReferral, startApp, tempDir, testClock, type Staff, type TestApp, type TestClock } from '../../support/harness.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';

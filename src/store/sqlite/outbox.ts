@@ -1,8 +1,8 @@
-import { v7 as timeOrderedId } from 'uuid';
-import type { Db } from './database.js';
-import { writeQueueFor } from './writeQueue.js';
-import { toNotice } from './sqliteStore.js';
-import { isStaffRecipient, undeliverableNotice, type NoticeRecord, type NoticeStatus, type UserRecord } from './store.js';
+import type { Db } from '../database.js';
+import type { NoticeRecord, NoticeStatus, UserRecord } from '../store.js';
+import { writeQueueFor } from '../writeQueue.js';
+import { toNotice } from './rows.js';
+import { taskWrites } from './tasks.js';
 
 export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;
 
@@ -21,8 +21,8 @@ export interface OutboxStore {
   recordSent(id: string, at: string): Promise<void>;
   recordRetry(id: string, retry: { lastError: string; nextAttemptAt: string }): Promise<boolean>;
   /**
-   * Marks the notice failed. A party's failed notice also queues, in the same transaction,
-   * a `notice_undeliverable` notice to the case's facilitators; a staff notice raises none.
+   * Marks the notice failed. A party's failed notice also opens a task and queues, in the
+   * same transaction, a `notice_undeliverable` notice to the case's facilitators; a staff notice raises neither.
    */
   recordFailure(id: string, failure: { lastError: string; at: string }): Promise<boolean>;
   activeSupervisors(): Promise<StaffContact[]>;
@@ -47,22 +47,16 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
        WHERE id = ? AND status IN ('queued', 'retrying')
        RETURNING case_id, seq, template, recipient`,
     ),
-    insertNotice: db.prepare(
-      `INSERT INTO notices (id, case_id, seq, template, recipient, data, status, next_attempt_at, created_at)
-       VALUES (?, ?, ?, ?, ?, ?, 'queued', ?, ?)`,
-    ),
     supervisors: db.prepare("SELECT id, name, email FROM users WHERE role = 'supervisor' AND disabled_at IS NULL ORDER BY created_at, id"),
   };
 
   const writes = writeQueueFor(db);
+  const tasks = taskWrites(db);
 
   const recordFailure = (id: string, lastError: string, at: string): boolean => {
     const failed = q.fail.get(lastError, id) as { case_id: string; seq: number; template: string; recipient: string } | undefined;
     if (!failed) return false;
-    if (!isStaffRecipient(failed.recipient)) {
-      const { template, recipient, data } = undeliverableNotice({ id, ...failed }, lastError);
-      q.insertNotice.run(timeOrderedId(), failed.case_id, failed.seq, template, recipient, JSON.stringify(data), at, at);
-    }
+    tasks.noticeFailed({ id, caseId: failed.case_id, seq: failed.seq, template: failed.template, recipient: failed.recipient }, lastError, at);
     return true;
   };
 

@@ -1,0 +1,44 @@
+import type { Actor } from '../machines/case/events.js';
+import type { CaseRecord, Role } from './store/store.js';
+
+/**
+ * Who may see and do what, in one place, for the API and the pages alike.
+ * Deny by default: a caller sees a case only by one of the rules below.
+ */
+
+/** Who is asking. Staff see cases by role and allocation; a party sees only its own case; the system sees all. */
+export type Caller = Actor & ({ kind: 'user'; id: string } | { kind: 'party'; caseId: string } | { kind: 'system' });
+export type StaffCaller = Caller & { kind: 'user' };
+
+export function canSee(caller: Caller, record: Pick<CaseRecord, 'id' | 'facilitatorIds'>): boolean {
+  switch (caller.kind) {
+    case 'system':
+      return true;
+    case 'party':
+      return caller.caseId === record.id;
+    default:
+      return caller.role === 'supervisor' || (caller.role === 'facilitator' && record.facilitatorIds.includes(caller.id));
+  }
+}
+
+/** Facilitators and supervisors work cases; admins manage users and settings, not cases. */
+export const worksCases = (role: string) => role === 'facilitator' || role === 'supervisor';
+
+/** Referrals are entered by those who work cases. */
+export const mayEnterReferrals = (caller: StaffCaller) => worksCases(caller.role);
+
+/** The caseload a caller may list: a facilitator's own cases, every case for a supervisor, none for anyone else. */
+export function caseloadScope(caller: StaffCaller): { facilitatorId?: string } | undefined {
+  if (caller.role === 'supervisor') return {};
+  if (caller.role === 'facilitator') return { facilitatorId: caller.id };
+  return undefined;
+}
+
+/** Supervisors audit: the chain's verification and who opened each case. */
+export const mayAudit = (caller: StaffCaller) => caller.role === 'supervisor';
+
+export const staffCaller = (user: { id: string; role: Role }): StaffCaller => ({ kind: 'user', id: user.id, role: user.role });
+
+export function actorOf(caller: Caller): Actor {
+  return caller.kind === 'user' ? { kind: 'user', id: caller.id, role: caller.role } : { kind: caller.kind, role: caller.role };
+}

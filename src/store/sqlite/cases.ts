@@ -1,0 +1,214 @@
+import { createHash } from 'node:crypto';
+import type { Actor } from '../../../machines/case/events.js';
+import type { Db } from '../database.js';
+import { chainHash, genesisHash } from '../historyChain.js';
+import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, HistoryRecord, IdempotencyClaim } from '../store.js';
+import type { WriteQueue } from '../writeQueue.js';
+import { linkWrites } from './links.js';
+import { caseColumns, toCase, toNotice, toTimer, type CaseRow } from './rows.js';
+import { openTasksSql, taskWrites, toTask } from './tasks.js';
+
+/** Keys are scoped to their sender; the row keeps a 16-byte digest of both rather than the texts. */
+const idempotencyKeyHash = ({ actorKey, key }: IdempotencyClaim) => createHash('sha256').update(`${actorKey}\0${key}`).digest().subarray(0, 16);
+
+/** Cases and everything an event writes with them: the chained history, timers, notices, links and tasks. */
+export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
+  const links = linkWrites(db);
+  const tasks = taskWrites(db);
+  const q = {
+    caseById: db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.id = ?`),
+    nextCaseNumber: db.prepare('SELECT coalesce(max(rowid), 0) + 1 FROM cases').pluck(),
+    insertCase: db.prepare(
+      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, clocks, snapshot, referral, created_at, updated_at)
+       VALUES (@id, @reference, @machineVersion, @version, @stage, @status, @paused, @clocks, @snapshot, @referral, @createdAt, @updatedAt)`,
+    ),
+    // Naming a column in SET rewrites its index entries even when the value is unchanged, so stage is set only when it moves.
+    updateCase: db.prepare(
+      `UPDATE cases SET version = version + 1, machine_version = @machineVersion, status = @status, paused = @paused, clocks = @clocks,
+         snapshot = @snapshot, updated_at = @at
+       WHERE id = @id AND version = @version`,
+    ),
+    updateCaseAndStage: db.prepare(
+      `UPDATE cases SET version = version + 1, machine_version = @machineVersion, stage = @stage, status = @status, paused = @paused,
+         clocks = @clocks, snapshot = @snapshot, updated_at = @at
+       WHERE id = @id AND version = @version`,
+    ),
+    clearFacilitators: db.prepare('DELETE FROM case_facilitators WHERE case_id = ?'),
+    addFacilitator: db.prepare(
+      'INSERT INTO case_facilitators (case_id, user_id, case_created_at) SELECT id, ?, created_at FROM cases WHERE id = ?',
+    ),
+    lastLink: db.prepare('SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1'),
+    insertHistory: db.prepare(
+      `INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    history: db.prepare('SELECT * FROM history WHERE case_id = ? ORDER BY seq'),
+    insertTimer: db.prepare(
+      "INSERT INTO timers (case_id, key, event, due_at, while_paused, status, created_seq) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
+    ),
+    cancelTimer: db.prepare(
+      "UPDATE timers SET status = 'cancelled', settled_at = ? WHERE case_id = ? AND key = ? AND status = 'pending'",
+    ),
+    cancelAllTimers: db.prepare("UPDATE timers SET status = 'cancelled', settled_at = ? WHERE case_id = ? AND status = 'pending'"),
+    settleTimer: db.prepare("UPDATE timers SET status = ?, settled_at = ? WHERE id = ? AND status = 'pending'"),
+    pendingTimers: db.prepare("SELECT * FROM timers WHERE case_id = ? AND status = 'pending' ORDER BY due_at, id"),
+    // A paused case's timers wait, but the one that ends the pause; a held case's all wait. They fire once the case moves on.
+    dueTimers: db.prepare(
+      `SELECT t.* FROM timers t JOIN cases c ON c.id = t.case_id
+       WHERE t.status = 'pending' AND t.due_at <= ? AND (c.clocks = 'running' OR (c.clocks = 'paused' AND t.while_paused = 1))
+       ORDER BY t.due_at, t.id LIMIT ?`,
+    ),
+    stopContact: db.prepare(
+      "UPDATE notices SET status = 'cancelled' WHERE case_id = ? AND recipient = ? AND status IN ('queued', 'retrying')",
+    ),
+    insertNotice: db.prepare(
+      `INSERT INTO notices (id, case_id, seq, template, recipient, data, status, last_error, next_attempt_at, created_at)
+       VALUES (@id, @caseId, @seq, @template, @recipient, @data, @status, @lastError, @nextAttemptAt, @createdAt)`,
+    ),
+    notices: db.prepare('SELECT * FROM notices WHERE case_id = ? ORDER BY created_at, id'),
+    openTasks: db.prepare(openTasksSql),
+    idempotency: db.prepare('SELECT request_hash, version, machine_version, at, snapshot FROM idempotency_keys WHERE key_hash = ?'),
+    saveIdempotency: db.prepare(
+      'INSERT INTO idempotency_keys (key_hash, request_hash, case_id, version, machine_version, at, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    casesBelowVersion: db.prepare("SELECT id FROM cases WHERE machine_version < ? AND status = 'active' ORDER BY created_at, id").pluck(),
+  };
+
+  const loadCase = (id: string) => {
+    const row = q.caseById.get(id) as CaseRow | undefined;
+    return row && toCase(row);
+  };
+
+  /** Appends to the chain; callers hold the write transaction, so the last link cannot move underneath. */
+  function appendHistory(caseId: string, entry: HistoryEntry): number {
+    const last = q.lastLink.get() as { seq: number; hash: string } | undefined;
+    const seq = (last?.seq ?? 0) + 1;
+    const prev = last?.hash ?? genesisHash;
+    const actor = JSON.stringify(entry.actor);
+    const data = JSON.stringify(entry.data);
+    const hash = chainHash(prev, [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data]);
+    q.insertHistory.run(seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, prev, hash);
+    return seq;
+  }
+
+  function setFacilitators(caseId: string, ids: string[]) {
+    q.clearFacilitators.run(caseId);
+    for (const id of ids) q.addFacilitator.run(id, caseId);
+  }
+
+  function writeCommit(current: CaseRecord, commit: EventCommit, snapshot: string): void {
+    const { next, history } = commit;
+    const update = next.stage === current.stage ? q.updateCase : q.updateCaseAndStage;
+    const updated = update.run({
+      id: current.id,
+      version: current.version,
+      machineVersion: next.machineVersion ?? current.machineVersion,
+      stage: next.stage,
+      status: next.status,
+      paused: next.paused ? 1 : 0,
+      clocks: next.clocks,
+      snapshot,
+      at: history.at,
+    });
+    if (updated.changes !== 1) throw new Error('case version changed inside its own transaction');
+    if (next.facilitatorIds.join() !== current.facilitatorIds.join()) setFacilitators(current.id, next.facilitatorIds);
+    const seq = appendHistory(current.id, history);
+    const at = history.at;
+    for (const key of commit.cancelTimerKeys) {
+      if (key === '*') q.cancelAllTimers.run(at, current.id);
+      else q.cancelTimer.run(at, current.id, key);
+    }
+    if (commit.firedTimerId !== undefined) q.settleTimer.run('fired', at, commit.firedTimerId);
+    for (const t of commit.timers) {
+      q.cancelTimer.run(at, current.id, t.key);
+      q.insertTimer.run(current.id, t.key, JSON.stringify(t.event), t.dueAt, t.whilePaused ? 1 : 0, seq);
+    }
+    if (commit.useLinkId !== undefined) links.use(commit.useLinkId, at);
+    for (const recipient of commit.stopContactWith) {
+      q.stopContact.run(current.id, recipient);
+      links.revokeAll(current.id, recipient, at);
+    }
+    if (commit.resolveTasks) tasks.resolve(current.id, commit.resolveTasks, seq, at);
+    for (const n of commit.notices) {
+      q.insertNotice.run({
+        id: n.id,
+        caseId: current.id,
+        seq,
+        template: n.template,
+        recipient: n.recipient,
+        data: JSON.stringify(n.data),
+        status: n.status,
+        lastError: n.lastError ?? null,
+        nextAttemptAt: n.status === 'queued' ? at : null,
+        createdAt: at,
+      });
+      if (n.status === 'failed') tasks.noticeFailed({ ...n, caseId: current.id, seq }, n.lastError ?? 'not delivered', at);
+    }
+    for (const l of commit.links) links.insert({ ...l, caseId: current.id, createdAt: at });
+  }
+
+  function commitEvent<R>(caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision<R>): CommitOutcome<R> {
+    const keyHash = claim && idempotencyKeyHash(claim);
+    if (claim) {
+      const prior = q.idempotency.get(keyHash) as
+        | { request_hash: string; version: number; machine_version: number; at: string; snapshot: string }
+        | undefined;
+      if (prior) {
+        if (prior.request_hash !== claim.requestHash) return { kind: 'keyReused' };
+        const first = { version: prior.version, machineVersion: prior.machine_version, at: prior.at, snapshot: JSON.parse(prior.snapshot) };
+        return { kind: 'replayed', record: loadCase(caseId)!, first };
+      }
+    }
+    const current = loadCase(caseId);
+    const decision = decide(current);
+    if (decision.kind === 'reject') return { kind: 'rejected', refusal: decision.refusal };
+    const { commit } = decision;
+    const snapshot = JSON.stringify(commit.next.snapshot);
+    writeCommit(current!, commit, snapshot);
+    const version = current!.version + 1;
+    const machineVersion = commit.next.machineVersion ?? current!.machineVersion;
+    if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, caseId, version, machineVersion, commit.history.at, snapshot);
+    // Re-read: the allocation and the open tasks may have changed with the event.
+    return { kind: 'committed', record: loadCase(caseId)! };
+  }
+
+  function createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry): CaseRecord {
+    const n = q.nextCaseNumber.get() as number;
+    const reference = `RJ-${record.createdAt.slice(0, 4)}-${String(n).padStart(6, '0')}`;
+    q.insertCase.run({
+      ...record,
+      reference,
+      paused: record.paused ? 1 : 0,
+      snapshot: JSON.stringify(record.snapshot),
+      referral: JSON.stringify(record.referral),
+    });
+    setFacilitators(record.id, record.facilitatorIds);
+    appendHistory(record.id, history);
+    return loadCase(record.id)!;
+  }
+
+  return {
+    createCase: (record, history) => writes.run(() => createCase(record, history)),
+    caseById: async (id) => loadCase(id),
+    commitEvent: (caseId, claim, decide) => writes.run(() => commitEvent(caseId, claim, decide)),
+    history: async (caseId) =>
+      (q.history.all(caseId) as Record<string, unknown>[]).map(
+        (r): HistoryRecord => ({
+          seq: r.seq as number,
+          caseId: r.case_id as string,
+          type: r.type as string,
+          actor: JSON.parse(r.actor as string) as Actor,
+          at: r.at as string,
+          from: r.from_state as string | null,
+          to: r.to_state as string,
+          data: JSON.parse(r.data as string),
+        }),
+      ),
+    notices: async (caseId) => (q.notices.all(caseId) as Record<string, unknown>[]).map(toNotice),
+    openTasks: async (caseId) => (q.openTasks.all(caseId) as Record<string, unknown>[]).map(toTask),
+    pendingTimers: async (caseId) => (q.pendingTimers.all(caseId) as Record<string, unknown>[]).map(toTimer),
+    dueTimers: async (now, limit) => (q.dueTimers.all(now, limit) as Record<string, unknown>[]).map(toTimer),
+    settleTimer: (id, status, at) => writes.run(() => void q.settleTimer.run(status, at, id)),
+    casesBelowVersion: async (version) => q.casesBelowVersion.all(version) as string[],
+  };
+}

@@ -1,0 +1,121 @@
+import type { CaseRecord, LinkRecord, NoticeRecord, TimerRecord, UserRecord } from '../store.js';
+
+/** Rows as SQLite returns them, and the records the store contract speaks; shared by the store's areas. */
+
+export interface CaseRow {
+  id: string;
+  reference: string;
+  machine_version: number;
+  version: number;
+  stage: string;
+  status: 'active' | 'closed';
+  paused: number;
+  clocks: CaseRecord['clocks'];
+  snapshot: string;
+  referral: string;
+  facilitator_ids: string | null;
+  open_task_ids: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+/** A case with its allocation and its open tasks, each read by an index from its own table. */
+export const caseColumns = `c.id, c.reference, c.machine_version, c.version, c.stage, c.status, c.paused, c.clocks, c.snapshot, c.referral,
+  c.created_at, c.updated_at,
+  (SELECT json_group_array(user_id) FROM case_facilitators f WHERE f.case_id = c.id) AS facilitator_ids,
+  (SELECT json_group_array(id) FROM tasks t WHERE t.case_id = c.id AND t.resolved_at IS NULL) AS open_task_ids`;
+
+const jsonList = (text: string | null) => (text ? (JSON.parse(text) as string[]) : []);
+
+export function toCase(row: CaseRow): CaseRecord {
+  return {
+    id: row.id,
+    reference: row.reference,
+    machineVersion: row.machine_version,
+    version: row.version,
+    stage: row.stage,
+    status: row.status,
+    paused: row.paused === 1,
+    clocks: row.clocks,
+    snapshot: JSON.parse(row.snapshot),
+    referral: JSON.parse(row.referral),
+    facilitatorIds: jsonList(row.facilitator_ids),
+    openTaskIds: jsonList(row.open_task_ids),
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+export interface UserRow {
+  id: string;
+  email: string;
+  name: string;
+  role: UserRecord['role'];
+  password_hash: string;
+  trained_for: string;
+  created_at: string;
+  disabled_at: string | null;
+}
+
+export const toUser = (r: UserRow): UserRecord => ({
+  id: r.id,
+  email: r.email,
+  name: r.name,
+  role: r.role,
+  passwordHash: r.password_hash,
+  trainedFor: JSON.parse(r.trained_for) as string[],
+  createdAt: r.created_at,
+  disabledAt: r.disabled_at,
+});
+
+export interface LinkRow {
+  id: string;
+  token_hash: string;
+  case_id: string;
+  notice_id: string;
+  party: LinkRecord['party'];
+  purpose: LinkRecord['purpose'];
+  created_at: string;
+  expires_at: string;
+  used_at: string | null;
+  revoked_at: string | null;
+}
+
+export const toLink = (r: LinkRow): LinkRecord => ({
+  id: r.id,
+  tokenHash: r.token_hash,
+  caseId: r.case_id,
+  noticeId: r.notice_id,
+  party: r.party,
+  purpose: r.purpose,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  usedAt: r.used_at,
+  revokedAt: r.revoked_at,
+});
+
+export function toNotice(r: Record<string, unknown>): NoticeRecord {
+  return {
+    id: r.id as string,
+    caseId: r.case_id as string,
+    seq: r.seq as number,
+    template: r.template as string,
+    recipient: r.recipient as string,
+    data: JSON.parse(r.data as string),
+    status: r.status as NoticeRecord['status'],
+    attempts: r.attempts as number,
+    nextAttemptAt: r.next_attempt_at as string | null,
+    lastError: r.last_error as string | null,
+    sentAt: r.sent_at as string | null,
+    createdAt: r.created_at as string,
+  };
+}
+
+export const toTimer = (r: Record<string, unknown>): TimerRecord => ({
+  id: r.id as number,
+  caseId: r.case_id as string,
+  key: r.key as string,
+  event: JSON.parse(r.event as string),
+  dueAt: r.due_at as string,
+  whilePaused: r.while_paused === 1,
+});
