@@ -17,7 +17,7 @@ import { explainRefusal, type Explanations, type Reason, type Refusal } from './
  */
 export const caseMachines = { 1: caseMachineV1, 2: caseMachineV2 } as const;
 export type MachineVersion = keyof typeof caseMachines;
-export const currentMachineVersion: MachineVersion = 2;
+export const currentMachineVersion = 2 satisfies MachineVersion;
 export type CaseMachine = (typeof caseMachines)[MachineVersion];
 /**
  * A case's snapshot as code outside the charts reads it: the context every

@@ -58,10 +58,13 @@ const personEvents = eventTypes.filter((t) => eventSenders[t].some((role) => rol
 const articled = (role: string) => `${/^[aeiou]/.test(role) ? 'an' : 'a'} ${role}`;
 const lowerFirst = (text: string) => text.charAt(0).toLowerCase() + text.slice(1);
 
-/** The refusal for a role that may not send an event: who can. */
+/** The refusal for a role that may not send an event: who can, or that nobody does because the service's clock does. */
 function roleReason(type: EventType): Reason {
   const roles = eventSenders[type].filter((r) => r === 'facilitator' || r === 'supervisor');
-  const who = roles.length === 2 ? 'a facilitator or a supervisor' : roles.length === 1 ? articled(roles[0]!) : 'staff';
+  if (roles.length === 0) {
+    return { rule: 'role', message: `The service does this itself when it falls due ("${eventLabels[type]}"); nobody sends it by hand.` };
+  }
+  const who = roles.length === 2 ? 'a facilitator or a supervisor' : articled(roles[0]!);
   return { rule: 'role', message: `Only ${who} can ${lowerFirst(eventLabels[type])}.` };
 }
 

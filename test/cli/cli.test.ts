@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/auth/passwords.js';
+import { createCaseEngine } from '../../src/cases/caseEngine.js';
 import { sampleReferral, startApp, tempDir, testClock, type TestApp } from '../support/harness.js';
 import { runCli } from './runCli.js';
 
@@ -149,6 +150,57 @@ describe('the admin CLI', () => {
     const verifiedCopy = await runCli(['audit', 'verify'], { databasePath: backupPath });
     expect(verifiedCopy.code, verifiedCopy.stderr).toBe(0);
     expect(verifiedCopy.lastLine).toBe('ok 2 events');
+  });
+
+  it('user train records what a facilitator is trained for, shown by the API; it refuses unknown specialisms and non-facilitators', async () => {
+    const trained = await cli(['user', 'train', '--email', 'fay@example.org', '--for', 'domesticAbuse,stalking']);
+    expect(trained.code, trained.stderr).toBe(0);
+    expect(trained.lastLine).toBe('fay@example.org is trained for: domesticAbuse, stalking');
+    const fayToken = (await cli(['token', 'create', '--email', 'fay@example.org'])).lastLine;
+    expect((await app!.request('GET', '/api/me', { token: fayToken })).body.trainedFor).toEqual(['domesticAbuse', 'stalking']);
+
+    const [bogus, supervisor, repeated] = await Promise.all([
+      cli(['user', 'train', '--email', 'fay@example.org', '--for', 'juggling']),
+      cli(['user', 'train', '--email', 'sam@example.org', '--for', 'stalking']),
+      cli(['user', 'train', '--email', 'fay@example.org', '--for', 'stalking,stalking']),
+    ]);
+    expect(bogus.code).toBe(2);
+    expect(bogus.stderr).toMatch(/^trainedFor\.0: one of domesticAbuse, sexualOffence, hateCrime, stalking/m);
+    expect(supervisor.code).toBe(2);
+    expect(supervisor.stderr).toContain('only a facilitator has specialist training');
+    expect(repeated.code).toBe(2);
+    expect(repeated.stderr).toContain('name each specialism once');
+    expect((await app!.request('GET', '/api/me', { token: fayToken })).body.trainedFor).toEqual(['domesticAbuse', 'stalking']);
+
+    const cleared = await cli(['user', 'train', '--email', 'fay@example.org', '--for', 'none']);
+    expect(cleared.lastLine).toBe('fay@example.org is trained for: none');
+  });
+
+  it('cases migrate --dry-run says which cases would move to the current machine and changes nothing; without it, moves them', async () => {
+    const { store, config, linkTokens, clock } = app!.services;
+    const onV1 = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor, newCasesOn: 1 });
+    const created = await onV1.createCase(sampleReferral(), { kind: 'user', id: 'someone', role: 'supervisor' });
+    if (created.kind !== 'ok') throw new Error(JSON.stringify(created));
+    const { id, reference } = created.value;
+
+    const dry = await cli(['cases', 'migrate', '--to', '2', '--dry-run']);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('1 case(s) would move to machine v2 (dry run: nothing was changed)');
+    expect(dry.stdout).toContain(`${reference} v1 → v2: referral`);
+    expect(dry.stdout).toContain('0 case(s) stay on their version');
+    expect(await store.caseById(id)).toMatchObject({ machineVersion: 1, version: 1 });
+
+    const wrongVersion = await cli(['cases', 'migrate', '--to', '3']);
+    expect(wrongVersion.code).toBe(2);
+    expect(wrongVersion.stderr).toContain('--to 2');
+
+    const moved = await cli(['cases', 'migrate', '--to', '2']);
+    expect(moved.code, moved.stderr).toBe(0);
+    expect(moved.stdout).toContain('1 case(s) moved to machine v2');
+    // The app running alongside reads the moved case, its move in the history.
+    expect(await store.caseById(id)).toMatchObject({ machineVersion: 2, version: 2 });
+    expect((await store.history(id)).map((e) => e.type)).toEqual(['REFERRAL_RECEIVED', 'MACHINE_MIGRATED']);
+    expect((await cli(['cases', 'migrate', '--to', '2'])).stdout).toContain('0 case(s) moved');
   });
 
   it('an unknown command, no command, or a missing option prints the usage and exits non-zero', async () => {

@@ -2,7 +2,6 @@ import { createActor, getStateNodes as activeNodes, type AnyStateNode, type AnyT
 import { getAdjacencyMap, getShortestPaths, getStateNodes, type TraversalOptions } from 'xstate/graph';
 import { closureReasons, completedReasons } from '../../machines/case/closureReasons.js';
 import { isSensitive, stages, type CaseInput, type Flags, type Stage } from '../../machines/case/context.js';
-import type { CaseContextV2 } from '../../machines/case/context.v2.js';
 import { transitionLabel } from '../../machines/case/diagram.js';
 import { effectTypes, type NotifyParams, type Recipient, type ScheduleParams, type StopContactParams } from '../../machines/case/effects.js';
 import { eventPayloads, type CaseEvent, type EventType } from '../../machines/case/events.js';
@@ -43,7 +42,8 @@ export function definitionOf(version: MachineVersion) {
  * The state value plus the few context fields that guards read, coarsened so
  * the graph stays finite: whether exchanges happened (not how many), item
  * statuses (the sample outcomes have at most one item), what kind of closure is
- * waiting, whether a pause is recorded, whether the victim was invited; never notes, supporters or dates.
+ * waiting, whether a pause is recorded; never notes, supporters or dates
+ * (nor v2's invitation flag, which only a staff-recorded answer reads: the model's victim answers for themselves).
  * Paused and closing states add the history that RESUME / RETURN_CASE will restore. Closed states differ only by
  * reason. Fields that only matter again after a later stage are dropped in
  * riskAssessment; those stages are reached from fresh states anyway.
@@ -65,7 +65,6 @@ export function stateKey(s: CaseSnapshot): string {
     // What RETURN_CASE's guard reads: who proposed the closure, and whether it is a withdrawal.
     closure: c.closure && [c.closure.requestedBy.kind, c.closure.reason.endsWith('_withdrew')],
     withdrawn: [c.victim.withdrawn, c.offender.withdrawn],
-    invited: (c as CaseContextV2).victim.invited,
   });
 }
 
