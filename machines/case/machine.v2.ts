@@ -5,6 +5,7 @@ import { initialContextV2, specialismsNeeded, type CaseContextV2 } from './conte
 import type { CancelTimersParams, NotifyParams, Recipient, ResolveTasksParams, ScheduleParams, StopContactParams } from './effects.js';
 import { directProcesses, type CaseEvent, type EventOf, type EventType } from './events.js';
 import { guardsOf, type GuardArgs, type Rule } from './rules.js';
+import { inWords as words, ukTime } from './wording.js';
 
 /**
  * Case machine v2. What changed from v1 (machine.v1.ts, kept as released):
@@ -24,7 +25,6 @@ const invitationTimers = ['invitationReminder', 'invitationExpiry'];
 const parties: Recipient[] = ['victim', 'offender', 'supporters'];
 const hasOpenItems = (c: CaseContextV2) => c.agreement.some((i) => i.status === 'pending');
 const partyName = { victim: 'victim', offender: 'offender' } as const;
-const words = (list: string[]) => (list.length <= 1 ? list.join('') : `${list.slice(0, -1).join(', ')} and ${list.at(-1)}`);
 const specialismWords: Record<string, string> = {
   domesticAbuse: 'domestic abuse',
   sexualOffence: 'sexual offences',
@@ -147,9 +147,10 @@ export const rulesV2 = {
   bothPartiesPrepared: {
     check: ({ context }) => context.prepared.victim && context.prepared.offender,
     explain: ({ context, event }) => {
-      const missing = (['victim', 'offender'] as const).filter((p) => !context.prepared[p]).map((p) => `the ${partyName[p]}'s`);
+      const missing = (['victim', 'offender'] as const).filter((p) => !context.prepared[p]);
       const step = event.type === 'SCHEDULE_CONFERENCE' ? 'a conference can be scheduled' : 'the exchange can start';
-      return `Both parties must be prepared before ${step} (${words(missing)} preparation is not recorded).`;
+      const which = missing.length === 1 ? `the ${partyName[missing[0]!]}'s preparation is not recorded` : "neither party's preparation is recorded";
+      return `Both parties must be prepared before ${step} (${which}).`;
     },
   },
   hasIndirectExchanges: {
@@ -204,7 +205,7 @@ export const rulesV2 = {
     field: () => 'startsAt',
     check: ({ event }) => Date.parse(ev<'SCHEDULE_CONFERENCE'>(event).startsAt) > Date.parse(event.at),
     explain: ({ event }) =>
-      `The conference must start in the future: give a date and time after ${event.at}, with its offset (for example 2026-12-08T10:00:00Z).`,
+      `The conference must start in the future: give a date and time after ${ukTime(event.at)}, with its offset (for example 2026-12-08T10:00:00Z).`,
   },
   meetingHasTakenPlace: {
     kind: 'field',
@@ -213,7 +214,7 @@ export const rulesV2 = {
     explain: (args) =>
       ev<'RECORD_OUTCOME'>(args.event).heldAt
         ? 'heldAt, the time the conference took place, cannot be in the future.'
-        : `The conference is planned for ${args.context.conference?.startsAt}, which has not come yet. If it took place earlier, give heldAt, the time it took place (for example 2026-12-08T10:00:00Z).`,
+        : `The conference is planned for ${ukTime(args.context.conference?.startsAt ?? args.event.at)}, which has not come yet. If it took place earlier, give heldAt, the time it took place (for example 2026-12-08T10:00:00Z).`,
   },
   itemsDueAfterMeeting: {
     kind: 'field',
