@@ -4,8 +4,6 @@ import { eventPayloads, eventTypes, type CaseEvent, type EventType } from '../..
 import {
   allowedEvents,
   blockedEvents,
-  caseStatus,
-  persistCase,
   refusalOf,
   restoreCase,
   startCase,
@@ -21,6 +19,7 @@ import { caseView, factsOf, stateString, type CaseView } from './caseView.js';
 import { effectsToRows, type LinkHasher } from './effects.js';
 import { invalid, notFound, ok, type Outcome, type Refused } from './outcomes.js';
 import { referralDateIssues, referralSchema, type Referral } from './referral.js';
+import { snapshotColumns } from './snapshotColumns.js';
 import type { Delays } from './timing.js';
 import { toIssues } from './validation.js';
 
@@ -82,17 +81,12 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
     const dateIssues = referralDateIssues(referral, at);
     if (dateIssues.length) return invalid(dateIssues);
     const { version, snapshot } = startCase({ flags: referral.flags }, newCasesOn);
-    const status = caseStatus(snapshot);
     const record = await store.createCase(
       {
         id: randomUUID(),
         machineVersion: version,
         version: 1,
-        stage: status.stage,
-        status: status.status,
-        paused: status.paused,
-        clocks: status.clocks,
-        snapshot: persistCase(version, snapshot),
+        ...snapshotColumns(version, snapshot),
         referral,
         facilitatorIds: [],
         createdAt: at,
@@ -187,19 +181,11 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
       }
       const [after, actions] = transitionCase(current.machineVersion, snapshot, event);
       next = after;
-      const status = caseStatus(after);
       const { type: _type, ...data } = parsed.event;
       return {
         kind: 'commit',
         commit: {
-          next: {
-            stage: status.stage,
-            status: status.status,
-            paused: status.paused,
-            clocks: status.clocks,
-            snapshot: persistCase(current.machineVersion, after),
-            facilitatorIds: after.context.facilitatorIds,
-          },
+          next: { ...snapshotColumns(current.machineVersion, after), facilitatorIds: after.context.facilitatorIds },
           history: { type, actor, at, from: stateString(snapshot.value), to: stateString(after.value), data },
           ...effectsToRows(actions, snapshot.context, after.context, current.referral as Referral, at, delays, linkHash),
           ...(req.firedTimerId !== undefined ? { firedTimerId: req.firedTimerId } : {}),

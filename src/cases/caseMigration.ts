@@ -1,8 +1,9 @@
-import { caseStatus, currentMachineVersion, migrateCase, persistCase, restoreCase, type MachineVersion } from '../../machines/case/index.js';
+import { currentMachineVersion, migrateCase, restoreCase, type MachineVersion } from '../../machines/case/index.js';
 import type { Logger } from '../logger.js';
 import type { CaseRecord, Decision, Store } from '../store/store.js';
 import type { Clock } from './caseEngine.js';
 import { stateString } from './caseView.js';
+import { snapshotColumns } from './snapshotColumns.js';
 
 export interface MigrationReport {
   toVersion: number;
@@ -50,19 +51,10 @@ export function createCaseMigration({ store, clock, logger }: { store: Store; cl
       report.moved.push({ ...entry, state: planned.to });
       if (dryRun) return { kind: 'reject', refusal: 'unchanged' };
       const after = restoreCase(planned.version, planned.persisted);
-      const status = caseStatus(after);
       return {
         kind: 'commit',
         commit: {
-          next: {
-            stage: status.stage,
-            status: status.status,
-            paused: status.paused,
-            clocks: status.clocks,
-            snapshot: persistCase(planned.version, after),
-            facilitatorIds: current.facilitatorIds,
-            machineVersion: planned.version,
-          },
+          next: { ...snapshotColumns(planned.version, after), facilitatorIds: current.facilitatorIds, machineVersion: planned.version },
           history: {
             type: 'MACHINE_MIGRATED',
             actor: { kind: 'system', role: 'system' },
