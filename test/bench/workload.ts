@@ -13,7 +13,7 @@ export interface ScriptedEvent {
 }
 
 const dayMs = 24 * 60 * 60 * 1000;
-/** Midnight UTC `offset` days from today: the same in every process of a run, and never in the chart's past or future where it matters. */
+/** Midnight UTC `offset` days from today: the same in every process of a run, and after any clock a bench runs on. */
 const day = (offset: number) => new Date((Math.floor(Date.now() / dayMs) + offset) * dayMs).toISOString();
 
 /** The transitions of a direct-conference case after ACCEPT_REFERRAL, in order. */
@@ -34,8 +34,8 @@ const transitions: ScriptedEvent[] = [
     body: {
       type: 'RECORD_OUTCOME',
       attendees: ['victim', 'offender'],
-      // Brought forward: held before its planned start, yesterday.
-      heldAt: day(-1),
+      // Brought forward: held before its planned start, at a time before any clock a bench runs on (some use the tests' fixed clock).
+      heldAt: '2026-01-05T10:00:00Z',
       agreement: [{ action: 'Write a letter of apology', owner: 'offender', dueDate: day(60).slice(0, 10) }],
     },
   },
