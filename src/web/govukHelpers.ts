@@ -2,7 +2,7 @@ import type { HelperOptions } from 'handlebars';
 import Handlebars from 'handlebars';
 
 /**
- * Handlebars helpers for the GOV.UK components ported to templates/partials.
+ * Handlebars helpers for the GOV.UK components (and MoJ's timeline) ported to templates/partials.
  * The partials hold the markup; these hold what the Nunjucks templates work
  * out with `set` and filters, under the same names, so each port can be read
  * side by side with its original.
@@ -34,6 +34,13 @@ function govukAttributes(attributes: unknown): Handlebars.SafeString {
     else if (options.optional !== true || (value !== null && value !== false)) html += ` ${escapeExpression(name)}="${valueEscaped}"`;
   }
   return new SafeString(html);
+}
+
+/** MoJ's attributes loop (moj/components/timeline/template.njk): every name and value as given, both escaped. */
+function mojAttributes(attributes: unknown): Handlebars.SafeString {
+  if (!isMapping(attributes)) return new SafeString('');
+  const html = Object.entries(attributes).map(([name, value]) => ` ${escapeExpression(name)}="${escapeExpression(value as string)}"`);
+  return new SafeString(html.join(''));
 }
 
 /** aria-describedby built up as the templates do: what was given, then the hint's id, then the error's. */
@@ -165,6 +172,138 @@ function panelModel(params: Params) {
   return { headingLevel: params.headingLevel || 1, isInterruption, modifier: isInterruption ? '' : 'govuk-panel--confirmation', actionItems };
 }
 
+/** Nunjucks' `in`: an item of a list, a key of a mapping, or part of a string. */
+function isIn(value: unknown, container: unknown): boolean {
+  if (Array.isArray(container)) return container.includes(value);
+  if (typeof container === 'string') return container.includes(String(value));
+  if (isMapping(container)) return String(value) in container;
+  return false;
+}
+
+/** checkboxes/template.njk: like radios, but every item has its own name, checked state from `values` and describedBy. */
+function checkboxesModel(params: Params) {
+  const idPrefix = params.idPrefix || params.name;
+  const by = describedBy(params.fieldset?.describedBy || params.describedBy, idPrefix, params.hint, params.errorMessage);
+  const items = ((params.items ?? []) as unknown[]).flatMap((item, i) => {
+    if (!item) return [];
+    const it = item as Params;
+    const index = i + 1;
+    const id = it.id || (index > 1 ? `${idPrefix}-${index}` : idPrefix);
+    const checked = it.checked || (params.values ? isIn(it.value, params.values) && it.checked != false : false);
+    const hasHint = Boolean(it.hint?.text || it.hint?.html);
+    const hintId = `${id}-item-hint`;
+    // Inside a fieldset the fieldset carries the hint and error; without one, each input does.
+    const itemDescribedBy = [params.fieldset ? '' : by, hasHint ? hintId : ''].filter(Boolean).join(' ');
+    return [{ ...it, id, name: it.name || params.name, checked, hasHint, hintId, describedBy: itemDescribedBy, conditionalId: `conditional-${id}` }];
+  });
+  return { hintId: `${idPrefix}-hint`, errorId: `${idPrefix}-error`, describedBy: by, items };
+}
+
+/** select/template.njk: the id, describedBy and each option's selected state (by value, or by text when it has none). */
+function selectModel(params: Params) {
+  const id = params.id || params.name;
+  const items = ((params.items ?? []) as unknown[]).flatMap((item) => {
+    if (!item) return [];
+    const it = item as Params;
+    const effectiveValue = orIfUndefined(it.value, it.text);
+    const selected = it.selected || (params.value ? effectiveValue == params.value && it.selected != false : false);
+    return [{ ...it, hasValue: it.value !== undefined, selected }];
+  });
+  return { id, hintId: `${id}-hint`, errorId: `${id}-error`, describedBy: describedBy(params.describedBy, id, params.hint, params.errorMessage), items };
+}
+
+/** notification-banner/template.njk: the success type's class, role and title, and the title's id and level. */
+function notificationBannerModel(params: Params) {
+  const successBanner = params.type === 'success';
+  return {
+    typeClass: successBanner ? `govuk-notification-banner--${params.type}` : '',
+    role: params.role || (successBanner ? 'alert' : 'region'),
+    titleText: params.titleText || (successBanner ? 'Success' : 'Important'),
+    titleId: params.titleId || 'govuk-notification-banner-title',
+    titleHeadingLevel: params.titleHeadingLevel || 2,
+  };
+}
+
+/** summary-list/template.njk: the rows given, which of them need the no-actions class, and the card's heading level. */
+function summaryListModel(params: Params) {
+  const rows = ((params.rows ?? []) as unknown[]).filter(Boolean) as Params[];
+  const anyRowHasActions = rows.some((row) => row.actions?.items?.length);
+  return {
+    // An empty `items` list still counts as actions, as in Nunjucks, where an empty list is truthy.
+    rows: rows.map((row) => ({ ...row, noActions: anyRowHasActions && !row.actions?.items, singleAction: row.actions?.items?.length === 1 })),
+    cardTitle: params.card?.title,
+    headingLevel: params.card?.title?.headingLevel || 2,
+    cardSingleAction: params.card?.actions?.items?.length === 1,
+  };
+}
+
+/** table/template.njk: the rows given, each cell marked when it is the row's header. */
+function tableModel(params: Params) {
+  const rows = ((params.rows ?? []) as unknown[]).filter(Boolean) as unknown[][];
+  return {
+    hasHead: Boolean(params.head),
+    rows: rows.map((row) => row.map((cell, i) => ({ ...(cell as Params), isHeader: i === 0 && Boolean(params.firstCellIsHeader) }))),
+  };
+}
+
+/** task-list/template.njk: each item's hint and status ids, numbered as given (falsy items keep their number). */
+function taskListModel(params: Params) {
+  const idPrefix = params.idPrefix || 'task-list';
+  const items = ((params.items ?? []) as unknown[]).flatMap((item, i) => {
+    if (!item) return [];
+    const it = item as Params;
+    const hintId = `${idPrefix}-${i + 1}-hint`;
+    const statusId = `${idPrefix}-${i + 1}-status`;
+    return [{ ...it, hintId, statusId, linkDescribedBy: it.hint ? `${hintId} ${statusId}` : statusId }];
+  });
+  return { items };
+}
+
+/** pagination/template.njk: block level (only previous and next), the page items to show and their labels. */
+function paginationModel(params: Params) {
+  const blockLevel = !params.items && Boolean(params.next || params.previous);
+  // Nunjucks `length` counts a mapping's keys: an empty item is left out.
+  const lengthOf = (v: unknown) => (isMapping(v) ? Object.keys(v).length : ((v as { length?: number } | undefined)?.length ?? 0));
+  const items = ((params.items ?? []) as unknown[])
+    .filter((item) => item !== null && lengthOf(item) > 0)
+    .map((item) => {
+      const it = item as Params;
+      return { ...it, ariaLabel: orIfUndefined(it.visuallyHiddenText, `Page ${it.number}`) };
+    });
+  return {
+    blockLevel,
+    previous: params.previous?.href ? params.previous : undefined,
+    next: params.next?.href ? params.next : undefined,
+    hasItems: Boolean(params.items),
+    items,
+  };
+}
+
+/** service-navigation/template.njk: the menu button, the items given, the end slot and whether it is a labelled section. */
+function serviceNavigationModel(params: Params) {
+  const menuButtonText = params.menuButtonText || 'Menu';
+  const end = params.slots?.end;
+  const endSlotHtml = typeof end === 'string' ? end : end?.html;
+  const navigationItems = ((params.navigation ?? []) as unknown[]).filter(Boolean) as Params[];
+  return {
+    menuButtonText,
+    menuButtonLabel: params.menuButtonLabel && params.menuButtonLabel != menuButtonText ? params.menuButtonLabel : undefined,
+    navigationId: params.navigationId || 'navigation',
+    navigationLabel: params.navigationLabel || menuButtonText,
+    endSlotHtml,
+    endSlotInline: isMapping(end) && end.align === 'inline',
+    navigationItems: navigationItems.map((item) => ({
+      ...item,
+      isActive: Boolean(item.active || item.current),
+      ariaCurrent: item.current ? 'page' : 'true',
+    })),
+    collapseNavigationOnMobile: orIfUndefined(params.collapseNavigationOnMobile, navigationItems.length > 1),
+    hasNavigation: Boolean(navigationItems.length || params.slots?.navigationStart || params.slots?.navigationEnd),
+    isSection: Boolean(params.serviceName || params.slots?.start || endSlotHtml),
+    ariaLabel: orIfUndefined(params.ariaLabel, 'Service information'),
+  };
+}
+
 export function registerGovukHelpers(hbs: Hbs) {
   const models: Record<string, (params: Params) => unknown> = {
     govukRadiosModel: radiosModel,
@@ -172,10 +311,19 @@ export function registerGovukHelpers(hbs: Hbs) {
     govukInputModel: inputModel,
     govukDateInputModel: dateInputModel,
     govukPanelModel: panelModel,
+    govukCheckboxesModel: checkboxesModel,
+    govukSelectModel: selectModel,
+    govukNotificationBannerModel: notificationBannerModel,
+    govukSummaryListModel: summaryListModel,
+    govukTableModel: tableModel,
+    govukTaskListModel: taskListModel,
+    govukPaginationModel: paginationModel,
+    govukServiceNavigationModel: serviceNavigationModel,
   };
   for (const [name, model] of Object.entries(models)) hbs.registerHelper(name, (params: Params) => model(params));
 
   hbs.registerHelper('govukAttributes', govukAttributes);
+  hbs.registerHelper('mojAttributes', mojAttributes);
   /** An object or a list built in a template, to pass as a component's options. */
   hbs.registerHelper('govukObject', (...args: unknown[]) => ({ ...optionsOf(args).hash }));
   hbs.registerHelper('govukArray', (...args: unknown[]) => argsOf(args));
