@@ -5,8 +5,9 @@ import { errorHandler } from './errorHandler.js';
 import type { Services } from './services.js';
 import { setUpAssets } from './web/assets.js';
 import { setUpDevMail } from './web/devMail.js';
-import { setUpNotFound } from './web/pages.js';
+import { pageErrorHandler, problemPagesByLayout, setUpNotFound } from './web/pages.js';
 import { setUpPartyPages } from './web/respond/respondRoutes.js';
+import { setUpStaffPages } from './web/staff/setUpStaffPages.js';
 
 function setUpSecurityHeaders(app: express.Express) {
   app.disable('x-powered-by');
@@ -26,9 +27,16 @@ function setUpHealthChecks(app: express.Express, services: Services) {
   });
 }
 
+/** Errors become a JSON answer under /api and a page everywhere else: one handler each, installed once. */
+function setUpErrorHandlers(app: express.Express, services: Services, pages: ReturnType<typeof problemPagesByLayout>) {
+  app.use('/api', errorHandler(services.logger));
+  app.use(pageErrorHandler(pages, services.logger));
+}
+
 /** The web app, one setUp step per concern. */
 export function createApp(services: Services) {
   const app = express();
+  const pages = problemPagesByLayout(services.config.service);
   app.set('trust proxy', services.config.trustProxyHops);
   setUpSecurityHeaders(app);
   setUpHealthChecks(app, services);
@@ -36,7 +44,8 @@ export function createApp(services: Services) {
   app.use('/api', apiRoutes(services));
   setUpPartyPages(app, services);
   setUpDevMail(app, services);
-  setUpNotFound(app, services);
-  app.use(errorHandler(services.logger));
+  setUpStaffPages(app, services);
+  setUpNotFound(app, pages);
+  setUpErrorHandlers(app, services, pages);
   return app;
 }

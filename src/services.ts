@@ -1,3 +1,4 @@
+import { createStaffSessions } from './auth/staffSessions.js';
 import { createUserService } from './auth/users.js';
 import { createCaseEngine, type Clock } from './cases/caseEngine.js';
 import { createCaseMigration } from './cases/caseMigration.js';
@@ -23,6 +24,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor });
   const users = createUserService(store, clock);
   const migration = createCaseMigration({ store, clock, logger });
+  const staffSessions = createStaffSessions({ store, clock });
   const scheduler = createScheduler({ store, engine, clock, logger, intervalMs: config.schedulerIntervalMs });
   const retention = createRetention({ store, clock, logger });
   const outboxStore = createSqliteOutboxStore(db);
@@ -35,7 +37,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
     logger,
     intervalMs: config.mailIntervalMs,
   });
-  return { config, clock, logger, store, linkTokens, engine, users, migration, scheduler, retention, outbox };
+  return { config, clock, logger, store, linkTokens, engine, users, staffSessions, migration, scheduler, retention, outbox };
 }
 
 export type Services = ReturnType<typeof createServices>;

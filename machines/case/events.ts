@@ -1,7 +1,13 @@
 import { z } from 'zod';
 import { closureReasons, referralDeclineReasons } from './closureReasons.js';
 
-const text = (max: number) => z.string().trim().min(1).max(max);
+// Messages read after the field's name, in a form or an API issue: "note must be 5,000 characters or fewer".
+const text = (max: number) =>
+  z
+    .string({ error: 'must be text' })
+    .trim()
+    .min(1, { error: 'must not be empty' })
+    .max(max, { error: `must be ${max.toLocaleString('en-GB')} characters or fewer` });
 const note = text(5000).optional();
 const id = text(100);
 const isoDate = z.iso.date({ message: 'a date as YYYY-MM-DD, for example 2026-12-08' });

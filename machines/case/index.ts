@@ -157,6 +157,12 @@ export function allowedEvents(snapshot: CaseSnapshot, actor: Actor, at: string, 
   );
 }
 
+/** The variants of one event type the chart accepts from this actor now: which options a form can offer. */
+export function allowedVariants(snapshot: CaseSnapshot, actor: Actor, at: string, type: EventType, facts: EventFacts = noFacts): Variant[] {
+  if (!maySend(actor, type)) return [];
+  return variantsOf(snapshot, type, at, facts).filter((variant) => snapshot.can(asEvent(type, variant, actor, at, facts)));
+}
+
 /** Why the chart refuses this event now, in its own words. */
 export function refusalOf(snapshot: CaseSnapshot, event: CaseEvent): Refusal {
   return explainRefusal(snapshot, event, explanations[versionOf(snapshot.machine)]);

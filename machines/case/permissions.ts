@@ -8,7 +8,7 @@ import type { Actor, EventType } from './events.js';
  */
 const staff = ['facilitator', 'supervisor'] as const;
 
-export const eventSenders: Record<EventType, readonly string[]> = {
+export const eventSenders = {
   ACCEPT_REFERRAL: ['supervisor'],
   DECLINE_REFERRAL: ['supervisor'],
 
@@ -49,8 +49,17 @@ export const eventSenders: Record<EventType, readonly string[]> = {
   REVISE_RISK: staff,
   REASSIGN: ['supervisor'],
   ADD_NOTE: staff,
-};
+} as const satisfies Record<EventType, readonly string[]>;
+
+type SentBy<Role extends string> = { [T in EventType]: Role extends (typeof eventSenders)[T][number] ? T : never }[EventType];
+
+/** The events a facilitator or a supervisor may send: each has a staff form (src/web/staff/eventForm/registry.ts). */
+export type StaffEvent = SentBy<'facilitator'> | SentBy<'supervisor'>;
 
 export function maySend(actor: Actor, type: EventType): boolean {
-  return eventSenders[type].includes(actor.role);
+  return (eventSenders[type] as readonly string[]).includes(actor.role);
 }
+
+/** Whether staff (a facilitator or a supervisor) may ever send this event. */
+export const isStaffEvent = (type: string): type is StaffEvent =>
+  type in eventSenders && (eventSenders[type as EventType] as readonly string[]).some((r) => r === 'facilitator' || r === 'supervisor');

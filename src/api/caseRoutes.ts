@@ -28,7 +28,9 @@ export function caseRoutes({ engine, store, clock }: Services) {
   router.post('/cases', async (req, res) => {
     const caller = callerOf(req);
     if (!mayEnterReferrals(caller)) return refuse(res, 403, 'Only facilitators and supervisors can enter referrals.');
-    sendOutcome(res, await engine.createCase(req.body, caller), (view) => ({ case: view }), 201);
+    const key = req.get('idempotency-key');
+    if (key !== undefined && !idempotencyKey.test(key)) return refuse(res, 400, 'Idempotency-Key must be 1 to 200 visible ASCII characters.');
+    sendOutcome(res, await engine.createCase(req.body, caller, key), (view) => ({ case: view }), 201);
   });
 
   router.get('/cases', async (req, res) => {

@@ -25,3 +25,10 @@ export async function verifyPassword(password: string, stored: string): Promise<
   const key = await derive(password, Buffer.from(salt, 'base64url'), { N: Number(N), r: Number(r), p: Number(p) });
   return key.length === expected.length && timingSafeEqual(key, expected);
 }
+
+/**
+ * A hash to check an unknown email's password against, so a sign-in with an
+ * unknown email costs the same scrypt as one with a wrong password. Made once.
+ */
+let dummy: Promise<string> | undefined;
+export const dummyHash = () => (dummy ??= hashPassword(randomBytes(18).toString('base64url')));

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import type { Role, Store, UserRecord } from '../store/store.js';
 import { toIssues, type Issue } from '../cases/validation.js';
 import { specialisms } from '../../machines/case/context.v2.js';
-import { hashPassword } from './passwords.js';
+import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
 
 /** The sensitive offence types a facilitator can be trained for, each at most once. */
 export const trainedForSchema = z
@@ -60,7 +60,17 @@ export function createUserService(store: Store, clock: () => Date) {
     return { ok: true };
   }
 
-  return { addUser, createToken, userForToken, setTraining };
+  /**
+   * The active user with this email and password, or undefined. An unknown email
+   * is checked against a dummy hash, so both failures take the same time.
+   */
+  async function signIn(email: string, password: string): Promise<UserRecord | undefined> {
+    const user = email ? await store.userByEmail(email) : undefined;
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await dummyHash()));
+    return ok && user && !user.disabledAt ? user : undefined;
+  }
+
+  return { addUser, createToken, userForToken, setTraining, signIn };
 }
 
 export type UserService = ReturnType<typeof createUserService>;

@@ -83,3 +83,16 @@ export function londonDateTime(instant: string): string {
     hour === 12 && !minutes ? 'midday' : hour === 0 && !minutes ? 'midnight' : `${hour % 12 || 12}${minutes}${hour < 12 ? 'am' : 'pm'}`;
   return `${p.weekday} ${p.day} ${p.month} ${p.year} at ${time}`;
 }
+
+/**
+ * The instant London's clocks show `hour:minute` on `date` (YYYY-MM-DD), as ISO with its
+ * UTC offset. In the hour the clocks go back the earlier (BST) reading is taken; a time
+ * skipped when they go forward reads as an hour later, as a wall clock would.
+ */
+export function londonInstant(date: string, hour: number, minute: number): string {
+  const wall = Date.parse(`${date}T00:00:00Z`) + (hour * 60 + minute) * 60_000;
+  // London is UTC or an hour ahead: the readings that show this wall time, earlier first.
+  const readings = [wall - 60 * 60_000, wall].filter((at) => londonOffsetMs(at) === wall - at);
+  const at = readings[0] ?? wall - londonOffsetMs(wall - 12 * 60 * 60_000);
+  return new Date(at).toISOString();
+}

@@ -3,6 +3,7 @@ import { eventLabels } from '../../machines/case/eventLabels.js';
 import { eventPayloads, eventTypes, type CaseEvent, type EventType } from '../../machines/case/events.js';
 import {
   allowedEvents,
+  allowedVariants,
   blockedEvents,
   refusalOf,
   restoreCase,
@@ -12,6 +13,7 @@ import {
   type MachineVersion,
   type Reason,
 } from '../../machines/case/index.js';
+import { eventVariants } from '../../machines/case/eventVariants.js';
 import { eventSenders, maySend } from '../../machines/case/permissions.js';
 import { actorOf, canSee, type Caller, type StaffCaller } from '../access.js';
 import { LinkAlreadyUsed, type CaseRecord, type Decision, type Store, type TimerRecord } from '../store/store.js';
@@ -36,11 +38,23 @@ export interface SubmitRequest {
   linkId?: string;
 }
 
-/** An accepted event: the case as it left it, for this caller, and whether this answer replays an earlier one. */
+/** What an accepted event committed besides the case: the notices queued (or failed at once) and the timers set. */
+export interface CommittedEffects {
+  notices: { template: string; recipient: string; status: 'queued' | 'failed' }[];
+  timers: { key: string; dueAt: string }[];
+}
+
+/**
+ * An accepted event: the case as it left it, for this caller, whether this answer replays an
+ * earlier one, and what it set going (none for a replay: the first answer said so).
+ */
 export interface Submitted {
   case: CaseView;
   replayed: boolean;
+  effects: CommittedEffects;
 }
+
+type Parsed = { type: EventType } & Record<string, unknown>;
 
 export interface CaseEngineDeps {
   store: Store;
@@ -67,13 +81,25 @@ function roleReason(type: EventType): Reason {
   return { rule: 'role', message: `Only ${who} can ${lowerFirst(eventLabels[type])}.` };
 }
 
+/** A sender's Idempotency-Key, scoped to them, with a hash of what it was first used for. */
+function claimOf(caller: Caller, key: string, request: unknown) {
+  const actorKey = caller.kind === 'user' ? `user:${caller.id}` : caller.kind === 'party' ? `party:${caller.caseId}:${caller.role}` : 'system';
+  return { actorKey, key, requestHash: createHash('sha256').update(JSON.stringify(request)).digest('hex') };
+}
+
+const keyReused = invalid(
+  [{ path: 'Idempotency-Key', message: 'already used for a different request' }],
+  'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
+);
+
 /**
  * The one way a case changes: validate, then in one transaction load, ask the
  * chart, transition, and commit state, history, timers and notices together.
  * Every answer is a domain outcome; nothing here knows HTTP.
  */
 export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }: CaseEngineDeps) {
-  async function createCase(body: unknown, caller: StaffCaller): Promise<Outcome<CaseView>> {
+  /** A referral becomes a case. With an Idempotency-Key, a second creation with it returns the first case instead of a second one. */
+  async function createCase(body: unknown, caller: StaffCaller, idempotencyKey?: string): Promise<Outcome<CaseView>> {
     const parsed = referralSchema.safeParse(body);
     if (!parsed.success) return invalid(toIssues(parsed.error));
     const referral: Referral = parsed.data;
@@ -81,7 +107,8 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
     const dateIssues = referralDateIssues(referral, at);
     if (dateIssues.length) return invalid(dateIssues);
     const { version, snapshot } = startCase({ flags: referral.flags }, newCasesOn);
-    const record = await store.createCase(
+    const claim = idempotencyKey ? claimOf(caller, idempotencyKey, ['(new case)', body]) : undefined;
+    const created = await store.createCase(
       {
         id: randomUUID(),
         machineVersion: version,
@@ -93,8 +120,11 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
         updatedAt: at,
       },
       { type: 'REFERRAL_RECEIVED', actor: actorOf(caller), at, from: null, to: stateString(snapshot.value), data: {} },
+      claim,
     );
-    return ok(caseView(record, snapshot, actorOf(caller), at));
+    if ('keyReused' in created) return keyReused;
+    const { record } = created;
+    return ok(caseView(record, restoreCase(record.machineVersion, record.snapshot), actorOf(caller), clock().toISOString()));
   }
 
   function parseEvent(body: unknown): { ok: true; event: { type: EventType } & Record<string, unknown> } | { ok: false; refused: Refused } {
@@ -138,56 +168,77 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
     };
   };
 
-  async function submit(req: SubmitRequest): Promise<Outcome<Submitted>> {
+  /** The checks and facts an event needs before its transaction: its payload, and whom it allocates. */
+  async function prepare(req: SubmitRequest): Promise<{ ok: true; event: Parsed; trainedFor?: Record<string, string[]> } | { ok: false; refused: Refused }> {
     const parsed = parseEvent(req.body);
-    if (!parsed.ok) return parsed.refused;
+    if (!parsed.ok) return parsed;
     const { refused, trainedFor } = await facilitatorFacts(parsed.event);
-    if (refused) return refused;
+    if (refused) return { ok: false, refused };
+    return { ok: true, event: parsed.event, ...(trainedFor ? { trainedFor } : {}) };
+  }
 
+  /**
+   * What the chart makes of the event on the case as loaded: a refusal saying why, or the
+   * transition to commit. Pure: the same for a submission (inside its transaction) and a check.
+   */
+  function judge(req: SubmitRequest, prepared: { event: Parsed; trainedFor?: Record<string, string[]> }, current: CaseRecord | undefined) {
+    if (!current || !canSee(req.caller, current)) return { refused: notFound };
     const actor = actorOf(req.caller);
-    const claim =
-      req.idempotencyKey && req.caller.kind !== 'system'
-        ? {
-            actorKey: `${req.caller.kind}:${req.caller.kind === 'user' ? req.caller.id : req.caller.caseId + ':' + req.caller.role}`,
-            key: req.idempotencyKey,
-            requestHash: createHash('sha256').update(JSON.stringify([req.caseId, req.body])).digest('hex'),
-          }
-        : undefined;
+    const at = clock().toISOString();
+    const { type } = prepared.event;
+    const snapshot = restoreCase(current.machineVersion, current.snapshot);
+    if (!maySend(actor, type)) {
+      const reason = roleReason(type);
+      return { refused: { kind: 'forbidden', message: reason.message, reasons: [reason], allowedEvents: allowedEvents(snapshot, actor, at, factsOf(current)) } as Refused };
+    }
+    if (req.ifMatch !== undefined && req.ifMatch !== current.version) {
+      const message = `The case has changed since version ${req.ifMatch}; it is now at version ${current.version}. Reload it and try again.`;
+      return { refused: conflict(snapshot, current, req.caller, at, message, [{ rule: 'staleVersion', message }], current.version) };
+    }
+    const facts = { ...factsOf(current), ...(prepared.trainedFor ? { trainedFor: prepared.trainedFor } : {}) };
+    const event = { ...prepared.event, actor, at, facts } as unknown as CaseEvent;
+    if (!snapshot.can(event)) {
+      const why = refusalOf(snapshot, event);
+      if (why.kind === 'fields') return { refused: invalid(why.issues) };
+      return { refused: conflict(snapshot, current, req.caller, at, `"${eventLabels[type]}" is not possible now.`, why.reasons) };
+    }
+    return { snapshot, event, at, actor };
+  }
 
-    // The chart's next snapshot, kept from the transaction to build the answer after the commit.
+  /** Whether the event would be accepted now, without committing it: for a check-your-answers page. */
+  async function check(req: SubmitRequest): Promise<Outcome<null>> {
+    const prepared = await prepare(req);
+    if (!prepared.ok) return prepared.refused;
+    const judged = judge(req, prepared, await store.caseById(req.caseId));
+    return 'refused' in judged ? judged.refused! : ok(null);
+  }
+
+  async function submit(req: SubmitRequest): Promise<Outcome<Submitted>> {
+    const prepared = await prepare(req);
+    if (!prepared.ok) return prepared.refused;
+    const claim = req.idempotencyKey && req.caller.kind !== 'system' ? claimOf(req.caller, req.idempotencyKey, [req.caseId, req.body]) : undefined;
+
+    // The chart's next snapshot and the effects committed with it, kept from the transaction to build the answer after the commit.
     let next: CaseSnapshot | undefined;
+    let effects: CommittedEffects = { notices: [], timers: [] };
     const outcome = store.commitEvent(req.caseId, claim, (current): Decision<Refused> => {
-      if (!current || !canSee(req.caller, current)) return { kind: 'reject', refusal: notFound };
-      const at = clock().toISOString();
-      const { type } = parsed.event;
-      const snapshot = restoreCase(current.machineVersion, current.snapshot);
-      if (!maySend(actor, type)) {
-        const reason = roleReason(type);
-        return {
-          kind: 'reject',
-          refusal: { kind: 'forbidden', message: reason.message, reasons: [reason], allowedEvents: allowedEvents(snapshot, actor, at, factsOf(current)) },
-        };
-      }
-      if (req.ifMatch !== undefined && req.ifMatch !== current.version) {
-        const message = `The case has changed since version ${req.ifMatch}; it is now at version ${current.version}. Reload it and try again.`;
-        return { kind: 'reject', refusal: conflict(snapshot, current, req.caller, at, message, [{ rule: 'staleVersion', message }], current.version) };
-      }
-      const facts = { ...factsOf(current), ...(trainedFor ? { trainedFor } : {}) };
-      const event = { ...parsed.event, actor, at, facts } as unknown as CaseEvent;
-      if (!snapshot.can(event)) {
-        const why = refusalOf(snapshot, event);
-        if (why.kind === 'fields') return { kind: 'reject', refusal: invalid(why.issues) };
-        return { kind: 'reject', refusal: conflict(snapshot, current, req.caller, at, `"${eventLabels[type]}" is not possible now.`, why.reasons) };
-      }
-      const [after, actions] = transitionCase(current.machineVersion, snapshot, event);
+      const judged = judge(req, prepared, current);
+      if ('refused' in judged) return { kind: 'reject', refusal: judged.refused! };
+      const { snapshot, event, at, actor } = judged;
+      const [after, actions] = transitionCase(current!.machineVersion, snapshot, event);
       next = after;
-      const { type: _type, ...data } = parsed.event;
+      const { type, ...data } = prepared.event;
+      const rows = effectsToRows(actions, snapshot.context, after.context, current!.referral as Referral, at, delays, linkHash);
+      effects = {
+        notices: rows.notices.map(({ template, recipient, status }) => ({ template, recipient, status })),
+        timers: rows.timers.map(({ key, dueAt }) => ({ key, dueAt })),
+      };
       return {
         kind: 'commit',
         commit: {
-          next: { ...snapshotColumns(current.machineVersion, after), facilitatorIds: after.context.facilitatorIds },
+          next: { ...snapshotColumns(current!.machineVersion, after), facilitatorIds: after.context.facilitatorIds },
           history: { type, actor, at, from: stateString(snapshot.value), to: stateString(after.value), data },
-          ...effectsToRows(actions, snapshot.context, after.context, current.referral as Referral, at, delays, linkHash),
+          ...rows,
           ...(req.firedTimerId !== undefined ? { firedTimerId: req.firedTimerId } : {}),
           ...(req.linkId !== undefined ? { useLinkId: req.linkId } : {}),
         },
@@ -199,18 +250,20 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
           case 'rejected':
             return o.refusal;
           case 'keyReused':
-            return invalid(
-              [{ path: 'Idempotency-Key', message: 'already used for a different request' }],
-              'This Idempotency-Key was already used for a different request. Use a new key for a new request.',
-            );
+            return keyReused;
           case 'committed':
-            return ok({ case: caseView(o.record, next!, actor, o.record.updatedAt), replayed: false });
+            return ok({ case: caseView(o.record, next!, actorOf(req.caller), o.record.updatedAt), replayed: false, effects });
           case 'replayed': {
             // Rebuilt as the first request's answer was: the case as that event left it, seen at that time.
             const { record, first } = o;
             const snapshotThen = restoreCase(first.machineVersion, first.snapshot);
-            const view = caseView({ ...record, version: first.version, machineVersion: first.machineVersion, updatedAt: first.at }, snapshotThen, actor, first.at);
-            return ok({ case: view, replayed: true });
+            const view = caseView(
+              { ...record, version: first.version, machineVersion: first.machineVersion, updatedAt: first.at },
+              snapshotThen,
+              actorOf(req.caller),
+              first.at,
+            );
+            return ok({ case: view, replayed: true, effects: { notices: [], timers: [] } });
           }
         }
       },
@@ -236,7 +289,52 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
 
   const view = async (caseId: string, caller: Caller) => present(await store.caseById(caseId), caller);
 
-  return { createCase, submit, fireTimer, view, present };
+  /** Events another role could send now that this caller may not: what a facilitator waits on a supervisor for. */
+  function othersMay(record: CaseRecord, caller: Caller): EventType[] {
+    const snapshot = restoreCase(record.machineVersion, record.snapshot);
+    const now = clock().toISOString();
+    const mine = new Set(allowedEvents(snapshot, actorOf(caller), now, factsOf(record)));
+    // A supervisor who has had no part in the case yet: neither its assessor nor the one who asked for its closure.
+    const another = { kind: 'user' as const, id: '(another supervisor)', role: 'supervisor' };
+    return allowedEvents(snapshot, another, now, factsOf(record)).filter((t) => !mine.has(t) && !maySend(actorOf(caller), t));
+  }
+
+  /** The payload values that pick a way for one event (see eventVariants), and those the chart would accept from this caller now. */
+  function optionsFor(record: CaseRecord, caller: Caller, type: EventType) {
+    const snapshot = restoreCase(record.machineVersion, record.snapshot);
+    const at = clock().toISOString();
+    return {
+      all: eventVariants(type, snapshot.context, { at, facts: factsOf(record) }),
+      allowed: allowedVariants(snapshot, actorOf(caller), at, type, factsOf(record)),
+    };
+  }
+
+  /**
+   * Whether a form for this event may be opened now: ok, the role may not send it (who can),
+   * or the chart does not allow it now (why, and what is possible instead).
+   */
+  function offer(record: CaseRecord, caller: Caller, type: EventType): Outcome<null> {
+    const actor = actorOf(caller);
+    const snapshot = restoreCase(record.machineVersion, record.snapshot);
+    const at = clock().toISOString();
+    const facts = factsOf(record);
+    if (!maySend(actor, type)) {
+      const reason = roleReason(type);
+      return { kind: 'forbidden', message: reason.message, reasons: [reason], allowedEvents: allowedEvents(snapshot, actor, at, facts) };
+    }
+    if (allowedEvents(snapshot, actor, at, facts).includes(type)) return ok(null);
+    const blocked = blockedEvents(snapshot, actor, at, facts).find((b) => b.type === type);
+    const variant = eventVariants(type, snapshot.context, { at, facts })[0];
+    const why = blocked?.reasons ?? (variant ? refusalOf(snapshot, { type, ...variant, actor, at, facts: { ...facts, ...variant.facts } } as unknown as CaseEvent) : undefined);
+    const reasons: Reason[] = Array.isArray(why)
+      ? why
+      : why?.kind === 'rules'
+        ? why.reasons
+        : [{ rule: 'nothingToActOn', message: 'There is nothing on this case for this step to act on now.' }];
+    return conflict(snapshot, record, caller, at, `"${eventLabels[type]}" is not possible now.`, reasons);
+  }
+
+  return { createCase, check, submit, fireTimer, view, present, othersMay, optionsFor, offer };
 }
 
 export type CaseEngine = ReturnType<typeof createCaseEngine>;

@@ -46,6 +46,7 @@ export function caseView(record: CaseRecord, snapshot: CaseSnapshot, viewer: Act
     withdrawn: { victim: c.victim.withdrawn, offender: c.offender.withdrawn },
     pendingClosure: c.closure,
     pause: c.pause,
+    openTaskIds: record.openTaskIds,
     createdAt: record.createdAt,
     updatedAt: record.updatedAt,
   };

@@ -5,6 +5,7 @@ import { sqliteCases } from './sqlite/cases.js';
 import { sqliteLinks } from './sqlite/links.js';
 import { preparedCache } from './sqlite/prepared.js';
 import { sqliteRetention } from './sqlite/retention.js';
+import { sqliteSessions } from './sqlite/sessions.js';
 import { sqliteUsers } from './sqlite/users.js';
 import type { Store } from './store.js';
 import { writeQueueFor } from './writeQueue.js';
@@ -20,6 +21,7 @@ export function createSqliteStore(db: Db): Store {
   const countUsers = db.prepare('SELECT count(*) FROM users').pluck();
   return {
     ...sqliteUsers(db, writes, prepared),
+    ...sqliteSessions(db, writes),
     ...sqliteCases(db, writes),
     ...sqliteCaseload(db, prepared),
     ...sqliteLinks(db, writes),

@@ -187,6 +187,10 @@ export type CommitOutcome<R> =
 export interface CaseListFilter {
   stage?: string;
   facilitatorId?: string;
+  /** Cases whose reference starts with this (references are upper case: `RJ-2026-0000`). */
+  referencePrefix?: string;
+  /** Newest referral first (the default), oldest first, or the most recently changed first. */
+  sort?: 'newest' | 'oldest' | 'updated';
   limit: number;
   offset: number;
 }
@@ -211,9 +215,37 @@ export interface UserStore {
   userByTokenHash(tokenHash: string): Promise<UserRecord | undefined>;
 }
 
+/** A staff member's signed-in session, as stored: the cookie's token is never stored, only its hash. */
+export interface StaffSessionRecord {
+  tokenHash: string;
+  userId: string;
+  csrfToken: string;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+  endedAt: string | null;
+  flash: unknown;
+}
+
+/** Staff sessions, held on the server. */
+export interface SessionStore {
+  openStaffSession(session: Omit<StaffSessionRecord, 'endedAt' | 'flash'>): Promise<void>;
+  staffSession(tokenHash: string): Promise<StaffSessionRecord | undefined>;
+  /** Marks the session used now, so its idle timeout starts again. */
+  touchStaffSession(tokenHash: string, at: string): Promise<void>;
+  endStaffSession(tokenHash: string, at: string): Promise<void>;
+  /** Sets what the session's next page says once (read with the session); `clearFlash` once it has been shown. */
+  setFlash(tokenHash: string, flash: unknown): Promise<void>;
+  clearFlash(tokenHash: string): Promise<void>;
+}
+
 /** Cases, their chained history, timers, notices and tasks: every change goes through commitEvent. */
 export interface CaseStore {
-  createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry): Promise<CaseRecord>;
+  /**
+   * Creates a case with its first history row. With a claim, a second creation under the same
+   * Idempotency-Key returns the case the first one made (`replayed`) instead of a new one.
+   */
+  createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry, claim?: IdempotencyClaim): Promise<{ record: CaseRecord; replayed: boolean } | { keyReused: true }>;
   caseById(id: string): Promise<CaseRecord | undefined>;
   /**
    * Loads the case, lets `decide` judge the event, and writes what it returns,
@@ -271,7 +303,7 @@ export interface RetentionStore {
  * one runs each write synchronously in its own savepoint of a group-committed
  * immediate transaction.
  */
-export interface Store extends UserStore, CaseStore, CaseloadStore, LinkStore, AuditStore, RetentionStore {
+export interface Store extends UserStore, SessionStore, CaseStore, CaseloadStore, LinkStore, AuditStore, RetentionStore {
   close(): void;
   ping(): Promise<boolean>;
 }

@@ -2,7 +2,7 @@ import { Router, type Express } from 'express';
 import { londonDateTime } from '../calendar/londonTime.js';
 import { listCapturedMail, readCapturedMail } from '../mail/mailCapture.js';
 import type { Services } from '../services.js';
-import { pageErrorHandler, problemPages } from './pages.js';
+import { problemPages, useLayout } from './pages.js';
 import { views } from './views.js';
 
 /** Links in a message open in the whole window, not inside the frame that shows it. */
@@ -18,14 +18,15 @@ function linksOpenOnTop(html: string): string {
  * and follows their links to play the victim. Anywhere else it does not exist.
  */
 export function setUpDevMail(app: Express, services: Services) {
-  const { config, logger } = services;
+  const { config } = services;
   if (config.production || config.smtpUrl) return;
-  const pages = problemPages(config.service, { exitThisPage: false });
+  const pages = problemPages(config.service, 'dev');
   const router = Router();
+  router.use(useLayout('dev'));
 
   router.get('/', (_req, res) => {
     const messages = listCapturedMail(config.mailDir).map((m) => ({ id: m.id, to: m.to, subject: m.subject, sent: londonDateTime(m.date) }));
-    res.type('html').send(views.page('devMailList', { title: 'Emails sent by the service', service: config.service, messages }));
+    res.type('html').send(views.page('devMailList', { title: 'Emails sent by the service', service: config.service, messages }, 'dev'));
   });
 
   router.get('/:id', (req, res) => {
@@ -38,10 +39,9 @@ export function setUpDevMail(app: Express, services: Services) {
         mail,
         sent: londonDateTime(mail.date),
         htmlDocument: linksOpenOnTop(mail.html),
-      }),
+      }, 'dev'),
     );
   });
 
-  router.use(pageErrorHandler(pages, logger));
   app.use('/dev/mail', router);
 }

@@ -21,9 +21,14 @@ export interface PageContent {
 /** What every page gives the layout. */
 export interface PageModel extends PageContent {
   service: Config['service'];
-  /** Shows GOV.UK's "Exit this page" button: on every page a victim may see. */
-  exitThisPage?: boolean;
 }
+
+/**
+ * The three layouts: `party` for the pages victims, offenders and supporters
+ * reach from their emails (with GOV.UK's "Exit this page"), `staff` for the
+ * signed-in app, `dev` for the development tools.
+ */
+export type Layout = 'party' | 'staff' | 'dev';
 
 // preventIndent: Handlebars would otherwise indent a partial's every line, textarea values included.
 const compileOptions = { preventIndent: true } as const;
@@ -51,17 +56,19 @@ function createViews() {
     new Handlebars.SafeString(partial(name)(params, { data: options.data })),
   );
   for (const [name, source] of templatesIn('partials')) hbs.registerPartial(name, hbs.compile(source, compileOptions));
-  const pages = new Map(templatesIn('pages').map(([name, source]) => [name, hbs.compile(source, compileOptions)]));
-  const template = (name: string) => {
-    const found = pages.get(name);
-    if (!found) throw new Error(`no page template named ${name}`);
+  const compiled = (folder: string, prefix = '') => templatesIn(folder).map(([name, source]) => [prefix + name, hbs.compile(source, compileOptions)] as const);
+  const pages = new Map([...compiled('pages'), ...compiled('staff', 'staff/')]);
+  const layouts = new Map(compiled('layouts'));
+  const template = (name: string, from = pages) => {
+    const found = from.get(name);
+    if (!found) throw new Error(`no template named ${name}`);
     return found;
   };
 
   return {
-    /** A whole page: the named template inside the layout. */
-    page(name: string, model: PageModel): string {
-      return template('layout')({ ...model, content: new Handlebars.SafeString(template(name)(model)) });
+    /** A whole page: the named template (`staff/…` for templates/staff) inside its layout. */
+    page(name: string, model: PageModel, layout: Layout): string {
+      return template(layout, layouts)({ ...model, content: new Handlebars.SafeString(template(name)(model)) });
     },
     /** One component (a partial) on its own, as the fixtures test renders them. */
     component(name: string, params: unknown): string {

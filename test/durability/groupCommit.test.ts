@@ -11,7 +11,7 @@ const actor = { kind: 'user' as const, id: 'u1', role: 'supervisor' };
 
 async function newCase(store: Store, id: string): Promise<CaseRecord> {
   const { version, snapshot } = startCase({ flags: {} });
-  return store.createCase(
+  const created = await store.createCase(
     {
       id,
       machineVersion: version,
@@ -28,6 +28,8 @@ async function newCase(store: Store, id: string): Promise<CaseRecord> {
     },
     { type: 'REFERRAL_RECEIVED', actor, at, from: null, to: 'referral', data: {} },
   );
+  if ('keyReused' in created) throw new Error('no key was given');
+  return created.record;
 }
 
 const note = (c: CaseRecord, notices: EventCommit['notices'] = []): EventCommit => ({

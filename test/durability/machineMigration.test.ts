@@ -34,7 +34,7 @@ describe('moving cases in flight from machine v1 to v2', () => {
     for (const [i, v1] of snapshots.entries()) {
       const status = caseStatus(v1);
       const referral = sampleReferral({ flags: v1.context.flags, victim: { name: 'Vera Victim', email: `vera${i}@example.org` } });
-      const record = await store.createCase(
+      const created = await store.createCase(
         {
           id: `case-${i}`,
           machineVersion: 1,
@@ -48,7 +48,8 @@ describe('moving cases in flight from machine v1 to v2', () => {
         },
         { type: 'REFERRAL_RECEIVED', actor: actors.supervisor, at, from: null, to: stateString(v1.value), data: {} },
       );
-      built.push({ id: record.id, v1 });
+      if ('keyReused' in created) throw new Error('no key was given');
+      built.push({ id: created.record.id, v1 });
     }
   });
   afterAll(async () => {

@@ -104,7 +104,7 @@ const stageMoves: Record<Stage, Stage[]> = {
   closed: [],
 };
 
-const timerEvents = new Set(Object.entries(eventSenders).filter(([, roles]) => roles.includes('system')).map(([type]) => type));
+const timerEvents = new Set(Object.entries(eventSenders).filter(([, roles]) => (roles as readonly string[]).includes('system')).map(([type]) => type));
 
 function invariantViolations(prev: CaseSnapshot, event: CaseEvent, next: CaseSnapshot, actions: { type: string; params?: unknown }[]) {
   const c = next.context;

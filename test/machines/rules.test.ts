@@ -317,7 +317,7 @@ describe('allowedEvents honours roles', () => {
     ['closing', () => run(inPreparation(), requestClosure('unsuitable'))],
     ['closed', () => run(start(), event('DECLINE_REFERRAL', { reason: 'duplicate_referral' }))],
   ];
-  const sendableBy = (role: string) => new Set(Object.entries(eventSenders).filter(([, roles]) => roles.includes(role)).map(([t]) => t as EventType));
+  const sendableBy = (role: string) => new Set(Object.entries(eventSenders).filter(([, roles]) => (roles as readonly string[]).includes(role)).map(([t]) => t as EventType));
   const timerEvents = ['INVITATION_REMINDER_DUE', 'INVITATION_EXPIRED', 'REOFFER_DUE', 'AGREEMENT_ITEM_DUE', 'RESUME'];
   const supervisorsOnly: EventType[] = ['ACCEPT_REFERRAL', 'DECLINE_REFERRAL', 'APPROVE_RISK', 'REJECT_RISK', 'APPROVE_CLOSURE', 'RETURN_CASE', 'REASSIGN'];
 

@@ -3,21 +3,29 @@ import type { CaseListFilter, CaseloadStore } from '../store.js';
 import type { Prepared } from './prepared.js';
 import { caseColumns, toCase, type CaseRow } from './rows.js';
 
-/** Caseload pages, newest first. Only the page's ids are read from the ordering index; whole rows are loaded for those alone. */
+const orders = { newest: 'created_at DESC, id DESC', oldest: 'created_at ASC, id ASC', updated: 'updated_at DESC, id DESC' } as const;
+
+/**
+ * Caseload pages. Only the page's ids are read, walking an index in page order; whole rows are
+ * loaded for those alone. A facilitator's newest-first caseload reads only their allocations.
+ */
 export function sqliteCaseload(db: Db, prepared: Prepared): CaseloadStore {
   const caseById = db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.id = ?`);
 
-  function caseloadPage({ stage, facilitatorId, limit, offset }: CaseListFilter): { ids: string[]; total: number } {
-    const params = { stage, facilitatorId, limit, offset };
-    const [from, order, where] = facilitatorId
-      ? [
-          'case_facilitators f' + (stage ? ' JOIN cases c ON c.id = f.case_id' : ''),
-          'f.case_created_at DESC, f.case_id DESC',
-          ['f.user_id = @facilitatorId', ...(stage ? ['c.stage = @stage'] : [])],
-        ]
-      : ['cases c', 'c.created_at DESC, c.id DESC', stage ? ['c.stage = @stage'] : []];
-    const id = facilitatorId ? 'f.case_id' : 'c.id';
-    const clause = where.length ? `WHERE ${where.join(' AND ')}` : '';
+  function caseloadPage({ stage, facilitatorId, referencePrefix, sort = 'newest', limit, offset }: CaseListFilter): { ids: string[]; total: number } {
+    const params = { stage, facilitatorId, referencePrefix, limit, offset };
+    const where = [
+      ...(stage ? ['c.stage = @stage'] : []),
+      // GLOB is case-sensitive, so the reference index serves the prefix.
+      ...(referencePrefix ? ["c.reference GLOB @referencePrefix || '*'"] : []),
+    ];
+    const ownNewest = facilitatorId && sort === 'newest' && where.length === 0;
+    const [from, id, order, conditions] = ownNewest
+      ? ['case_facilitators f', 'f.case_id', 'f.case_created_at DESC, f.case_id DESC', ['f.user_id = @facilitatorId']]
+      : facilitatorId
+        ? ['case_facilitators f JOIN cases c ON c.id = f.case_id', 'c.id', prefixed(orders[sort]), ['f.user_id = @facilitatorId', ...where]]
+        : ['cases c', 'c.id', prefixed(orders[sort]), where];
+    const clause = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const ids = prepared(`SELECT ${id} FROM ${from} ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all(params) as string[];
     const total = prepared(`SELECT count(*) FROM ${from} ${clause}`).pluck().get(params) as number;
     return { ids, total };
@@ -30,3 +38,5 @@ export function sqliteCaseload(db: Db, prepared: Prepared): CaseloadStore {
     },
   };
 }
+
+const prefixed = (order: string) => order.replace(/(\w+) (ASC|DESC)/g, 'c.$1 $2');

@@ -67,11 +67,11 @@ export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
     ),
     notices: db.prepare('SELECT * FROM notices WHERE case_id = ? ORDER BY created_at, id'),
     openTasks: db.prepare(openTasksSql),
-    idempotency: db.prepare('SELECT request_hash, version, machine_version, at, snapshot FROM idempotency_keys WHERE key_hash = ?'),
+    idempotency: db.prepare('SELECT request_hash, case_id, version, machine_version, at, snapshot FROM idempotency_keys WHERE key_hash = ?'),
     saveIdempotency: db.prepare(
       'INSERT INTO idempotency_keys (key_hash, request_hash, case_id, version, machine_version, at, snapshot) VALUES (?, ?, ?, ?, ?, ?, ?)',
     ),
-    casesBelowVersion: db.prepare("SELECT id FROM cases WHERE machine_version < ? AND status = 'active' ORDER BY created_at, id").pluck(),
+    casesBelowVersion: db.prepare("SELECT id FROM cases WHERE status = 'active' AND machine_version < ? ORDER BY created_at, id").pluck(),
   };
 
   const loadCase = (id: string) => {
@@ -172,7 +172,12 @@ export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
     return { kind: 'committed', record: loadCase(caseId)! };
   }
 
-  function createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry): CaseRecord {
+  function createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry, claim?: IdempotencyClaim) {
+    const keyHash = claim && idempotencyKeyHash(claim);
+    if (claim) {
+      const prior = q.idempotency.get(keyHash) as { request_hash: string; case_id: string } | undefined;
+      if (prior) return prior.request_hash === claim.requestHash ? { record: loadCase(prior.case_id)!, replayed: true } : { keyReused: true as const };
+    }
     const n = q.nextCaseNumber.get() as number;
     const reference = `RJ-${record.createdAt.slice(0, 4)}-${String(n).padStart(6, '0')}`;
     q.insertCase.run({
@@ -184,11 +189,12 @@ export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
     });
     setFacilitators(record.id, record.facilitatorIds);
     appendHistory(record.id, history);
-    return loadCase(record.id)!;
+    if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, record.id, record.version, record.machineVersion, record.createdAt, JSON.stringify(record.snapshot));
+    return { record: loadCase(record.id)!, replayed: false };
   }
 
   return {
-    createCase: (record, history) => writes.run(() => createCase(record, history)),
+    createCase: (record, history, claim) => writes.run(() => createCase(record, history, claim)),
     caseById: async (id) => loadCase(id),
     commitEvent: (caseId, claim, decide) => writes.run(() => commitEvent(caseId, claim, decide)),
     history: async (caseId) =>

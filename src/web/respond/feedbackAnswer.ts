@@ -1,4 +1,4 @@
-import { optionalText, textOf, type FormBody, type Problem } from './formFields.js';
+import { optionalText, textOf, type FormBody, type Problem } from '../formFields.js';
 
 const commentLimit = 2000;
 

@@ -1,4 +1,4 @@
-import { textOf, optionalText, type FormBody, type Problem } from './formFields.js';
+import { textOf, optionalText, type FormBody, type Problem } from '../formFields.js';
 
 /** The version of the information about restorative justice on the invitation page; recorded with each answer (RJC Code item A). */
 export const informationVersion = 'rj-information-2026-11';

@@ -5,11 +5,11 @@ import type { Outcome } from '../../cases/outcomes.js';
 import { addDuration } from '../../cases/timing.js';
 import type { Services } from '../../services.js';
 import type { LinkPurpose, LinkRecord } from '../../store/store.js';
-import { pageErrorHandler, problemPages } from '../pages.js';
+import { problemPages, useLayout } from '../pages.js';
 import { perMinuteLimit } from '../rateLimit.js';
 import { views, type PageContent } from '../views.js';
 import { readFeedback } from './feedbackAnswer.js';
-import { errorsOf, optionalText, problemsFromIssues, textOf, type FormBody, type Problem } from './formFields.js';
+import { errorsOf, optionalText, problemsFromIssues, textOf, type FormBody, type Problem } from '../formFields.js';
 import { informationUpdated, informationVersion, invitationFields, invitationIssues, readInvitationAnswer } from './invitationAnswer.js';
 import { workingLink } from './partyLinks.js';
 import { openSession, resumeSession, type SessionFields } from './partySessions.js';
@@ -28,13 +28,13 @@ export function setUpPartyPages(app: Express, services: Services) {
 }
 
 function respondRoutes(services: Services): Router {
-  const { config, engine, store, clock, linkTokens, logger } = services;
-  const pages = problemPages(config.service, { exitThisPage: true });
+  const { config, engine, store, clock, linkTokens } = services;
+  const pages = problemPages(config.service, 'party');
   const router = Router();
 
   const send = (res: Response, status: number, html: string) => void res.status(status).type('html').send(html);
   const render = (res: Response, status: number, name: string, model: PageContent) =>
-    send(res, status, views.page(name, { ...model, service: config.service, exitThisPage: true }));
+    send(res, status, views.page(name, { ...model, service: config.service }, 'party'));
   const bodyOf = (body: unknown): FormBody => (body && typeof body === 'object' ? (body as FormBody) : {});
   const partyOf = (link: LinkRecord): Caller => ({ kind: 'party', caseId: link.caseId, role: link.party });
   const today = () => londonDate(clock().toISOString());
@@ -81,7 +81,7 @@ function respondRoutes(services: Services): Router {
     feedback: (res, form) => feedbackPage(res, 200, form, {}, []),
   };
 
-  router.use((_req, res, next) => {
+  router.use(useLayout('party'), (_req, res, next) => {
     res.set('X-Robots-Tag', 'noindex');
     next();
   });
@@ -158,6 +158,5 @@ function respondRoutes(services: Services): Router {
     formPages[link.purpose](res, await openSession(services, link));
   });
 
-  router.use(pageErrorHandler(pages, logger));
   return router;
 }

@@ -1,4 +1,4 @@
-import type { ErrorItem } from '../views.js';
+import type { ErrorItem } from './views.js';
 
 /** A urlencoded form's fields. */
 export type FormBody = Record<string, unknown>;

@@ -1,0 +1,51 @@
+import type { Db } from '../database.js';
+import type { SessionStore, StaffSessionRecord } from '../store.js';
+import type { WriteQueue } from '../writeQueue.js';
+
+interface SessionRow {
+  token_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ended_at: string | null;
+  flash: string | null;
+}
+
+const toSession = (r: SessionRow): StaffSessionRecord => ({
+  tokenHash: r.token_hash,
+  userId: r.user_id,
+  csrfToken: r.csrf_token,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  expiresAt: r.expires_at,
+  endedAt: r.ended_at,
+  flash: r.flash === null ? null : JSON.parse(r.flash),
+});
+
+/** Staff sessions: one row per sign-in, ended at sign-out or by its timeouts. */
+export function sqliteSessions(db: Db, writes: WriteQueue): SessionStore {
+  const q = {
+    insert: db.prepare(
+      `INSERT INTO staff_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
+       VALUES (@tokenHash, @userId, @csrfToken, @createdAt, @lastSeenAt, @expiresAt)`,
+    ),
+    byHash: db.prepare('SELECT * FROM staff_sessions WHERE token_hash = ?'),
+    touch: db.prepare('UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL'),
+    end: db.prepare('UPDATE staff_sessions SET ended_at = ?, flash = NULL WHERE token_hash = ? AND ended_at IS NULL'),
+    setFlash: db.prepare('UPDATE staff_sessions SET flash = ? WHERE token_hash = ? AND ended_at IS NULL'),
+    clearFlash: db.prepare('UPDATE staff_sessions SET flash = NULL WHERE token_hash = ? AND flash IS NOT NULL'),
+  };
+  return {
+    openStaffSession: (s) => writes.run(() => void q.insert.run(s)),
+    staffSession: async (hash) => {
+      const row = q.byHash.get(hash) as SessionRow | undefined;
+      return row && toSession(row);
+    },
+    touchStaffSession: (hash, at) => writes.run(() => void q.touch.run(at, hash)),
+    endStaffSession: (hash, at) => writes.run(() => void q.end.run(at, hash)),
+    setFlash: (hash, flash) => writes.run(() => void q.setFlash.run(JSON.stringify(flash), hash)),
+    clearFlash: (hash) => writes.run(() => void q.clearFlash.run(hash)),
+  };
+}

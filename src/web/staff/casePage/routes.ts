@@ -1,0 +1,51 @@
+import { Router } from 'express';
+import type { Flags } from '../../../../machines/case/context.js';
+import { staffCaller } from '../../../access.js';
+import { taskViews } from '../../../cases/caseTasks.js';
+import { victimsCodeClocks } from '../../../cases/victimsCodeClocks.js';
+import type { Services } from '../../../services.js';
+import type { ProblemViews } from '../problemViews.js';
+import type { StaffRender } from '../render.js';
+import { casePagePresenter } from './presenter.js';
+
+/** GET /cases/:id: the case page, for staff who may see the case; opening it is recorded for the audit. */
+export function casePageRoutes({ engine, store, clock }: Services, render: StaffRender, problems: ProblemViews): Router {
+  const router = Router();
+  router.get('/cases/:id', async (req, res) => {
+    const { signedIn } = res.locals;
+    const caller = staffCaller(signedIn!.user);
+    const record = await store.caseById(req.params.id);
+    const view = engine.present(record, caller);
+    if (!record || !view) return problems.notFound(res);
+    const now = clock().toISOString();
+    const { flash } = signedIn!;
+    const [tasks, history, notices, timers] = await Promise.all([
+      store.openTasks(view.id),
+      store.history(view.id),
+      store.notices(view.id),
+      store.pendingTimers(view.id),
+      store.recordView(view.id, caller.id, now),
+      // Shown once: the confirmation of the step just taken.
+      flash ? store.clearFlash(signedIn!.tokenHash) : undefined,
+    ]);
+    const staffIds = [...new Set([...view.facilitatorIds, ...history.flatMap((h) => (h.actor.id ? [h.actor.id] : []))])];
+    const names = new Map((await store.usersByIds(staffIds)).map((u) => [u.id, u.name]));
+    const clocks = victimsCodeClocks(
+      { createdAt: view.createdAt, flags: view.referral.flags as Flags, events: history, closedAt: view.status === 'closed' ? view.updatedAt : null },
+      now,
+    );
+    const model = casePagePresenter({
+      view,
+      tasks: taskViews(tasks),
+      clocks,
+      history,
+      notices,
+      timers,
+      names,
+      forSupervisor: engine.othersMay(record, caller),
+      flash: flash as { title: string; lines: string[] } | undefined,
+    });
+    render(res, 200, 'casePage', { ...model, section: 'cases' });
+  });
+  return router;
+}

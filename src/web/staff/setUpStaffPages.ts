@@ -1,0 +1,33 @@
+import express, { Router, type Express } from 'express';
+import type { Services } from '../../services.js';
+import { useLayout } from '../pages.js';
+import { caseloadRoutes } from './caseload/routes.js';
+import { casePageRoutes } from './casePage/routes.js';
+import { eventFormRoutes } from './eventForm/routes.js';
+import { newReferralRoutes } from './newReferral/routes.js';
+import { problemViews } from './problemViews.js';
+import { staffRenderer } from './render.js';
+import { signInRoutes } from './signIn/routes.js';
+import { csrfOk, requireSignIn, resumeStaffSession } from './staffSession.js';
+
+/**
+ * The staff app: sign-in, then the caseload, the case page and a form for every
+ * step. Sessions are held on the server; every page but sign-in needs one, and
+ * every form that changes something carries the session's anti-forgery token.
+ */
+export function setUpStaffPages(app: Express, services: Services) {
+  const render = staffRenderer(services);
+  const problems = problemViews(render);
+  const router = Router();
+  router.use(useLayout('staff'));
+  router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 2000 }));
+  router.use(resumeStaffSession(services));
+  router.use(signInRoutes(services, render, problems.forbidden));
+  router.use(requireSignIn);
+  router.use((req, res, next) => (req.method === 'POST' && res.locals.signedIn && !csrfOk(res, req.body) ? problems.forbidden(res) : next()));
+  router.use(caseloadRoutes(services, render));
+  router.use(newReferralRoutes(services, render, problems));
+  router.use(casePageRoutes(services, render, problems));
+  router.use(eventFormRoutes(services, render, problems));
+  app.use(router);
+}

@@ -1,0 +1,58 @@
+import { parse, serialize } from 'cookie';
+import type { NextFunction, Request, Response } from 'express';
+import { absoluteTimeoutMs, csrfMatches, type SignedIn } from '../../auth/staffSessions.js';
+import type { Services } from '../../services.js';
+
+declare module 'express-serve-static-core' {
+  interface Locals {
+    /** The signed-in staff member and their session, on every staff page. */
+    signedIn?: SignedIn;
+  }
+}
+
+/**
+ * The session cookie: `__Host-` prefixed and Secure wherever the service is on
+ * HTTPS, so it is bound to this host and path `/`; without the prefix and
+ * Secure only on plain HTTP in development. HttpOnly and SameSite=Lax always.
+ */
+export function sessionCookie(baseUrl: string) {
+  const secure = baseUrl.startsWith('https://');
+  const name = secure ? '__Host-rj_session' : 'rj_session';
+  const options = { httpOnly: true, secure, sameSite: 'lax' as const, path: '/' };
+  return {
+    name,
+    read: (req: Request) => parse(req.get('cookie') ?? '')[name],
+    set: (res: Response, token: string) => res.append('Set-Cookie', serialize(name, token, { ...options, maxAge: absoluteTimeoutMs / 1000 })),
+    clear: (res: Response) => res.append('Set-Cookie', serialize(name, '', { ...options, maxAge: 0 })),
+  };
+}
+
+/** Reads the session behind the request's cookie, if any, into `res.locals.signedIn`. */
+export function resumeStaffSession({ staffSessions, config }: Pick<Services, 'staffSessions' | 'config'>) {
+  const cookie = sessionCookie(config.baseUrl);
+  return async (req: Request, res: Response, next: NextFunction) => {
+    const signedIn = await staffSessions.resume(cookie.read(req));
+    if (signedIn) res.locals.signedIn = signedIn;
+    next();
+  };
+}
+
+/** Where a visitor who must sign in first is sent: the sign-in page, then back to where they were going. */
+export const signInFor = (returnTo: string) => `/sign-in?returnTo=${encodeURIComponent(returnTo)}`;
+
+/** Only a path on this site may be returned to: never another host (`//evil`, `/\\evil`), never a scheme. */
+export const safeReturnTo = (value: unknown) =>
+  typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) && value.length <= 2000 ? value : '/';
+
+/** The staff app's pages: the caseload at `/` and everything under `/cases`. Any other address is simply not found. */
+const isStaffPage = (path: string) => path === '/' || path === '/cases' || path.startsWith('/cases/');
+
+/** Every staff page but sign-in: an anonymous visitor is sent to sign in, and comes back after. */
+export function requireSignIn(req: Request, res: Response, next: NextFunction) {
+  if (res.locals.signedIn || !isStaffPage(req.path)) return next();
+  res.redirect(303, signInFor(req.method === 'GET' ? req.originalUrl : '/'));
+}
+
+/** A state-changing form must carry its session's synchronizer token; without it nothing happens. */
+export const csrfOk = (res: Response, body: unknown) =>
+  res.locals.signedIn !== undefined && csrfMatches(res.locals.signedIn, (body as Record<string, unknown> | undefined)?._csrf);
