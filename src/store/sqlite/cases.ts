@@ -128,7 +128,6 @@ export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
       q.stopContact.run(current.id, recipient);
       links.revokeAll(current.id, recipient, at);
     }
-    if (commit.resolveTasks) tasks.resolve(current.id, commit.resolveTasks, seq, at);
     for (const n of commit.notices) {
       q.insertNotice.run({
         id: n.id,
@@ -144,6 +143,8 @@ export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
       });
       if (n.status === 'failed') tasks.noticeFailed({ ...n, caseId: current.id, seq }, n.lastError ?? 'not delivered', at);
     }
+    // After the notices: a closing case resolves even the task its own last email opened.
+    if (commit.resolveTasks) tasks.resolve(current.id, commit.resolveTasks, seq, at);
     for (const l of commit.links) links.insert({ ...l, caseId: current.id, createdAt: at });
   }
 

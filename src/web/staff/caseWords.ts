@@ -93,7 +93,8 @@ export function nextStep(view: CaseView, timers: TimerRecord[]): string {
   if (typeof open === 'object' && open) {
     if ('consent' in open) {
       const tracks = open.consent as { victim?: string; offender?: string };
-      return [victimTrackWords(tracks.victim, timers, view.victimPreferences), offenderTrackWords(tracks.offender)].filter(Boolean).join('; ') || 'Both parties have consented';
+      const steps = [victimTrackWords(tracks.victim, timers, view.victimPreferences), offenderTrackWords(tracks.offender)].filter((s): s is string => Boolean(s));
+      return steps.map((s, i) => (i === 0 ? s : s.charAt(0).toLowerCase() + s.slice(1))).join('; ') || 'Both parties have consented';
     }
     if ('riskAssessment' in open) {
       return open.riskAssessment === 'awaitingApproval' ? 'Waiting for a supervisor to approve the risk assessment' : 'Assess the risk';
@@ -137,8 +138,10 @@ const recipientWords = (recipient: string) =>
   recipient === 'facilitators' ? 'the facilitators' : recipient === 'supervisors' ? 'the supervisors' : recipient.startsWith('supporter:') ? 'a supporter' : `the ${recipient}`;
 
 /** What a committed notice means, for the confirmation after a step. */
-export function noticeSentence({ template, recipient, status }: { template: string; recipient: string; status: string }): string {
-  if (status === 'failed') return `We could not email ${recipientWords(recipient)}: there is no email address on record. A task has been added to reach them another way.`;
+export function noticeSentence({ template, recipient, status }: { template: string; recipient: string; status: string }, caseOpen = true): string {
+  if (status === 'failed') {
+    return `We could not email ${recipientWords(recipient)}: there is no email address on record.${caseOpen ? ' A task has been added to reach them another way.' : ''}`;
+  }
   return `We are emailing ${recipientWords(recipient)} ${noticeWhat[template] ?? template.replaceAll('_', ' ')}.`;
 }
 

@@ -10,8 +10,8 @@ const quietTemplates = new Set(['party_responded', 'notice_undeliverable']);
  * What the case page says after a step: what was done, and what the service will
  * do next, in words taken from the notices and timers the step committed.
  */
-export function confirmationOf(type: EventType, effects: CommittedEffects): { title: string; lines: string[] } {
+export function confirmationOf(type: EventType, effects: CommittedEffects, caseOpen: boolean): { title: string; lines: string[] } {
   const notices = effects.notices.filter((n) => !quietTemplates.has(n.template));
-  const lines = [...new Set([...notices.map(noticeSentence), ...effects.timers.map(timerSentence)])];
+  const lines = [...new Set([...notices.map((n) => noticeSentence(n, caseOpen)), ...effects.timers.map(timerSentence)])];
   return { title: `Done: ${eventLabels[type].charAt(0).toLowerCase()}${eventLabels[type].slice(1)}`, lines };
 }

@@ -117,7 +117,7 @@ export function eventFormRoutes(services: Services, render: StaffRender, problem
     return respondWithOutcome(res, outcome, problems, {
       ...handlers,
       ok: async (submitted) => {
-        if (!submitted.replayed) await store.setFlash(res.locals.signedIn!.tokenHash, confirmationOf(type, submitted.effects));
+        if (!submitted.replayed) await store.setFlash(res.locals.signedIn!.tokenHash, confirmationOf(type, submitted.effects, submitted.case.status !== 'closed'));
         res.redirect(303, `/cases/${record.id}`);
       },
     });
