@@ -9,7 +9,7 @@ const intervalMs = 60 * 60 * 1000;
 
 /**
  * Deletes what is only kept for a while: idempotency rows (each holds a copy
- * of the case's state) after a day, and party sessions once expired.
+ * of the case's state) after a day, and party and staff sessions once expired.
  */
 export function createRetention({ store, clock, logger }: { store: Store; clock: Clock; logger: Logger }) {
   async function sweepOnce() {
@@ -18,7 +18,7 @@ export function createRetention({ store, clock, logger }: { store: Store; clock:
       keysBefore: new Date(now.getTime() - idempotencyKeyRetentionMs).toISOString(),
       sessionsBefore: now.toISOString(),
     });
-    if (removed.idempotencyKeys || removed.partySessions) logger.info(removed, 'expired rows deleted');
+    if (removed.idempotencyKeys || removed.partySessions || removed.staffSessions) logger.info(removed, 'expired rows deleted');
     return removed;
   }
   const task = periodicTask(sweepOnce, { intervalMs, logger, name: 'retention sweep' });

@@ -291,10 +291,10 @@ export interface AuditStore {
 
 export interface RetentionStore {
   /**
-   * Deletes idempotency rows recorded before `keysBefore` and party sessions
+   * Deletes idempotency rows recorded before `keysBefore`, and party and staff sessions
    * that expired by `sessionsBefore`, in one transaction; returns how many of each.
    */
-  pruneExpired(cutoffs: { keysBefore: string; sessionsBefore: string }): Promise<{ idempotencyKeys: number; partySessions: number }>;
+  pruneExpired(cutoffs: { keysBefore: string; sessionsBefore: string }): Promise<{ idempotencyKeys: number; partySessions: number; staffSessions: number }>;
 }
 
 /**

@@ -2,6 +2,7 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { caseClient, types } from '../api/apiSteps.js';
 import { openCase, withApp } from '../support/harness.js';
 import { countRows, invitedCase, partyClient } from '../web/partySteps.js';
+import { staffBrowser } from '../web/staffBrowser.js';
 
 const hours = (n: number) => n * 60 * 60 * 1000;
 const minutes = (n: number) => n * 60 * 1000;
@@ -31,14 +32,14 @@ describe('the retention sweep', () => {
 
     // 23 hours on, both keys still replay their first answer.
     env.app.clock.advance(hours(11));
-    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0 });
+    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0, staffSessions: 0 });
     const replay = await send('early');
     expect(replay.headers.get('idempotent-replayed')).toBe('true');
     expect(replay.body).toEqual(early.body);
 
     // Just over a day after the first: only the first key is deleted.
     env.app.clock.advance(hours(1) + minutes(1));
-    expect(await sweep()).toEqual({ idempotencyKeys: 1, partySessions: 0 });
+    expect(await sweep()).toEqual({ idempotencyKeys: 1, partySessions: 0, staffSessions: 0 });
     expect(idempotencyRows()).toBe(1);
     expect((await send('later')).headers.get('idempotent-replayed')).toBe('true');
     const retried = await send('early');
@@ -49,8 +50,23 @@ describe('the retention sweep', () => {
 
     // Over a day after the last: every row is old enough to go.
     env.app.clock.advance(hours(25));
-    expect(await sweep()).toEqual({ idempotencyKeys: 2, partySessions: 0 });
+    expect(await sweep()).toEqual({ idempotencyKeys: 2, partySessions: 0, staffSessions: 0 });
     expect(idempotencyRows()).toBe(0);
+  });
+
+  it('deletes a staff session once its 12 hours are over, signed out or not, and not before', async () => {
+    const staffSessions = () => countRows(env.app.dbPath, 'staff_sessions');
+    await staffBrowser(env.app).signIn(env.staff.facilitator.email);
+    const signedOut = staffBrowser(env.app);
+    const home = await signedOut.signIn(env.staff.supervisor.email);
+    await signedOut.post('/sign-out', signedOut.hiddenOf(home, '/sign-out'));
+    expect(staffSessions()).toBe(2);
+
+    env.app.clock.advance(hours(12) - minutes(1));
+    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0, staffSessions: 0 });
+    env.app.clock.advance(minutes(1));
+    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0, staffSessions: 2 });
+    expect(staffSessions()).toBe(0);
   });
 
   it('deletes a party session once it has expired, and not before', async () => {
@@ -59,11 +75,11 @@ describe('the retention sweep', () => {
     expect(partySessions()).toBe(1);
 
     env.app.clock.advance(minutes(29));
-    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0 });
+    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0, staffSessions: 0 });
     expect(partySessions()).toBe(1);
 
     env.app.clock.advance(minutes(1));
-    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 1 });
+    expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 1, staffSessions: 0 });
     expect(partySessions()).toBe(0);
   });
 });
