@@ -101,6 +101,8 @@ export function createComposer({ store, outboxStore, linkTokens, config }: Compo
       service: config.service,
       recipient: { kind, name: listOfNames(people.map((p) => p.name)) },
       caseReference: record.reference,
+      // Every email to staff links to the case page; renderNotice leaves it out of a party's.
+      caseUrl: `${config.baseUrl}/cases/${encodeURIComponent(record.id)}`,
       ...(await linksOf(notice)),
       data,
     };

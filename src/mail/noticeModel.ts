@@ -41,6 +41,11 @@ export interface NoticeModel {
   links: { respond?: string; withdraw?: string; feedback?: string };
   /** The London date each link stops working, as words ("Tuesday 8 December 2026"); the emails tell the reader. */
   linkExpiry?: Partial<Record<keyof NoticeModel['links'], string>>;
+  /**
+   * The case's page in the staff app (`${BASE_URL}/cases/<id>`), an absolute URL. Every email to staff
+   * carries it ("Open the case: …"); a party's email never does, whatever the model holds.
+   */
+  caseUrl?: string;
   /** Template-specific facts: see each template. Dates arrive formatted for Europe/London. */
   data: Record<string, unknown>;
 }

@@ -94,7 +94,7 @@ function filled(value: unknown): boolean {
 function checkModel(template: NoticeTemplate, model: NoticeModel): void {
   const problems: string[] = [];
   // Models come from stored rows, so every part is checked, not trusted to match the type.
-  const { service, recipient, caseReference, links } = (model ?? {}) as Partial<NoticeModel>;
+  const { service, recipient, caseReference, links, caseUrl } = (model ?? {}) as Partial<NoticeModel>;
   if (!filled(service?.name) || !filled(service?.phone) || !filled(service?.email)) problems.push('service needs a name, phone and email');
   if (!recipient || !recipientKinds.includes(recipient.kind) || !filled(recipient.name)) problems.push('recipient needs a known kind and a name');
   else if (!writtenFor(template, recipient.kind)) problems.push(`this template is not written for a ${recipient.kind}`);
@@ -102,6 +102,7 @@ function checkModel(template: NoticeTemplate, model: NoticeModel): void {
   for (const [purpose, url] of Object.entries(links ?? {})) {
     if (url !== undefined && !/^https?:\/\/\S+$/.test(url)) problems.push(`links.${purpose} must be an absolute http(s) URL`);
   }
+  if (caseUrl !== undefined && !/^https?:\/\/\S+$/.test(caseUrl)) problems.push('caseUrl must be an absolute http(s) URL');
   for (const [purpose, date] of Object.entries(model?.linkExpiry ?? {})) {
     if (date !== undefined && !filled(date)) problems.push(`linkExpiry.${purpose} must be a date in words`);
   }
@@ -127,6 +128,8 @@ export function renderNotice(template: string, model: NoticeModel): RenderedNoti
     linkExpiry: kind === 'victim' || kind === 'offender' ? (model.linkExpiry ?? {}) : {},
     // Staff reach the service another way; its public contact details are for the parties.
     staff: isStaff(kind),
+    // Staff open the case in the staff app (signing in first if need be); parties have no way in there.
+    caseUrl: isStaff(kind) ? model.caseUrl : undefined,
   };
   const subject = notice.subject(context).replace(/\s+/g, ' ').trim();
   const body = new hbs.SafeString(notice.html(context));

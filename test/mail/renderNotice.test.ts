@@ -62,6 +62,9 @@ function linksFor(template: NoticeTemplate, kind: RecipientKind): NoticeModel['l
   return { withdraw: links.withdraw };
 }
 
+/** composeNotice gives every model the case page's address; only staff emails may show it. */
+const caseUrl = 'https://rj.example/cases/0b6f3c9e-case-42';
+
 /** composeNotice words each link's expiry as the London date it stops working. */
 const linkExpiry = { respond: 'Monday 14 December 2026', withdraw: 'Monday 14 December 2026', feedback: 'Monday 14 December 2026' };
 
@@ -71,6 +74,7 @@ function modelFor(template: NoticeTemplate, kind: RecipientKind, overrides: Part
     service,
     recipient: { kind, name: names[kind] },
     caseReference: 'RJ-2026-000042',
+    caseUrl,
     links: carried,
     linkExpiry: Object.fromEntries(Object.keys(carried).map((key) => [key, linkExpiry[key as keyof typeof linkExpiry]])),
     data: realisticData[template],
@@ -127,6 +131,28 @@ describe('renderNotice', () => {
         expect(mailto, `${template} to a ${kind}`).toBe(true);
       }
     }
+  });
+
+  it('links every email to staff to the case page, in both parts, and no party email', () => {
+    for (const [template, kind] of everyCase) {
+      const { html, text } = renderNotice(template, modelFor(template, kind));
+      const said = `${template} to a ${kind}`;
+      if (isStaffKind(kind)) {
+        expect(hrefs(html), said).toContain(caseUrl);
+        expect(bodyText(html), said).toContain(`Open the case: ${caseUrl}`);
+        expect(text, said).toContain(`\n\nOpen the case: ${caseUrl}\n`);
+      } else {
+        for (const part of [html, text]) {
+          expect(part, said).not.toContain(caseUrl);
+          expect(part, said).not.toContain('/cases/');
+          expect(part, said).not.toContain('Open the case:');
+        }
+      }
+    }
+    // Without the address (a model built by hand) a staff email still renders, just without the link.
+    const { html, text } = renderNotice('allocation', modelFor('allocation', 'facilitator', { caseUrl: undefined }));
+    expect(hrefs(html)).toEqual([]);
+    expect(text).not.toContain('Open the case:');
   });
 
   it('tells the party the date each link in the email stops working', () => {
@@ -358,6 +384,8 @@ describe('renderNotice', () => {
     expect(fails('allocation', undefined)).toBe('INVALID_MODEL');
     expect(fails('victim_invitation', { ...modelFor('victim_invitation', 'victim'), links: { respond: 'javascript:alert(1)' } })).toBe('INVALID_MODEL');
     expect(fails('victim_invitation', { ...modelFor('victim_invitation', 'victim'), linkExpiry: { respond: ' ' } })).toBe('INVALID_MODEL');
+    expect(fails('allocation', { ...good, caseUrl: 'javascript:alert(1)' })).toBe('INVALID_MODEL');
+    expect(fails('allocation', { ...good, caseUrl: '/cases/42' })).toBe('INVALID_MODEL');
     // Staff emails are not written for parties, and a party's invitation is not for staff.
     expect(fails('allocation', modelFor('allocation', 'victim'))).toBe('INVALID_MODEL');
     expect(fails('victim_invitation', modelFor('victim_invitation', 'facilitator'))).toBe('INVALID_MODEL');
