@@ -14,6 +14,18 @@ describe('bench options', () => {
     expect(() => parseOptions(['--only'])).toThrow(/unknown argument --only/);
   });
 
+  it('the pages section seeds as the scale section does (100,000 cases in a full run), and stays tiny in smoke mode', () => {
+    for (const mode of [[], ['--quick'], ['--smoke']]) {
+      const { scale, pages } = parseOptions(mode).sizes;
+      expect(pages).toMatchObject({ cases: scale.cases, events: scale.events, facilitators: scale.facilitators, bigCaseload: scale.bigCaseload });
+    }
+    expect(parseOptions([]).sizes.pages.cases).toBe(100_000);
+    const smoke = parseOptions(['--smoke']).sizes.pages;
+    expect(smoke.cases).toBeLessThanOrEqual(1000);
+    expect(smoke.samples + smoke.roundTrips).toBeLessThanOrEqual(50);
+    expect(parseOptions(['--only', 'pages']).only).toEqual(['pages']);
+  });
+
   it('a partial run is written under its time only, never as the latest figures', () => {
     const report = (startedAt: string): BenchReport => ({ mode: 'smoke', startedAt, durationMs: 1, machine: { node: 'v20', platform: 'linux', cpus: 2, memoryGiB: 24 }, sections: {} });
     writeReport(report('2026-11-23T10:00:00.000Z'), tmp.dir, { partial: true });

@@ -13,6 +13,12 @@ export interface Sizes {
   };
   http: { cases: number; connections: number; warmupShare: number };
   scale: { cases: number; events: number; facilitators: number; bigCaseload: number; samples: number; startups: number; verifications: number };
+  /**
+   * The staff pages over HTTP, signed in through the form, on a database seeded as the scale section's
+   * (`cases`, `events`, `facilitators`, one of whom holds `bigCaseload`): `samples` loads of each page,
+   * `roundTrips` form GET + POST + redirect rounds.
+   */
+  pages: { cases: number; events: number; facilitators: number; bigCaseload: number; samples: number; roundTrips: number };
   mail: { notices: number };
   /** Sweeps with `due` timers due, `sweeps` times for each number pending: few-due sweeps are short, so they get more samples. */
   deadlines: { pending: number[]; due: { due: number; sweeps: number }[] };
@@ -23,6 +29,7 @@ const sizes: Record<Mode, Sizes> = {
     engine: { rounds: 5, baselineInserts: 2000, serialEvents: 2000, concurrentEvents: 4000, concurrency: 16 },
     http: { cases: 1500, connections: 16, warmupShare: 0.1 },
     scale: { cases: 100_000, events: 2_000_000, facilitators: 50, bigCaseload: 10_000, samples: 300, startups: 3, verifications: 3 },
+    pages: { cases: 100_000, events: 2_000_000, facilitators: 50, bigCaseload: 10_000, samples: 300, roundTrips: 300 },
     mail: { notices: 1000 },
     deadlines: { pending: [100_000, 1_000_000], due: [{ due: 10, sweeps: 25 }, { due: 1000, sweeps: 3 }] },
   },
@@ -30,6 +37,7 @@ const sizes: Record<Mode, Sizes> = {
     engine: { rounds: 3, baselineInserts: 500, serialEvents: 500, concurrentEvents: 1000, concurrency: 16 },
     http: { cases: 500, connections: 16, warmupShare: 0.1 },
     scale: { cases: 10_000, events: 200_000, facilitators: 20, bigCaseload: 2_000, samples: 100, startups: 1, verifications: 3 },
+    pages: { cases: 10_000, events: 200_000, facilitators: 20, bigCaseload: 2_000, samples: 100, roundTrips: 100 },
     mail: { notices: 1000 },
     deadlines: { pending: [10_000, 100_000], due: [{ due: 10, sweeps: 9 }, { due: 200, sweeps: 3 }] },
   },
@@ -37,6 +45,7 @@ const sizes: Record<Mode, Sizes> = {
     engine: { rounds: 1, baselineInserts: 50, serialEvents: 50, concurrentEvents: 100, concurrency: 4 },
     http: { cases: 20, connections: 4, warmupShare: 0.1 },
     scale: { cases: 300, events: 6_000, facilitators: 3, bigCaseload: 100, samples: 10, startups: 1, verifications: 1 },
+    pages: { cases: 300, events: 6_000, facilitators: 3, bigCaseload: 100, samples: 10, roundTrips: 5 },
     mail: { notices: 20 },
     deadlines: { pending: [1_000, 5_000], due: [{ due: 2, sweeps: 2 }, { due: 10, sweeps: 1 }] },
   },

@@ -10,6 +10,7 @@ import { engineBench } from './engine/engineBench.js';
 import { httpBench } from './http/httpBench.js';
 import { mailBench } from './mail/mailBench.js';
 import { parseOptions, type Options } from './options.js';
+import { pagesBench } from './pages/pagesBench.js';
 import { formatTable, writeReport, type BenchReport, type SectionResult } from './report.js';
 import { scaleBench } from './scale/scaleBench.js';
 
@@ -17,6 +18,7 @@ const sections: Record<string, (o: Options, workDir: string) => Promise<SectionR
   engine: (o, dir) => engineBench(o.sizes.engine, dir),
   http: (o, dir) => httpBench(o.sizes.http, dir),
   scale: (o, dir) => scaleBench(o.sizes.scale, dir),
+  pages: (o, dir) => pagesBench(o.sizes.pages, dir),
   mail: (o, dir) => mailBench(o.sizes.mail, dir),
   deadlines: (o, dir) => deadlineBench(o.sizes.deadlines, dir),
 };
