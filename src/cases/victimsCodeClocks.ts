@@ -29,6 +29,9 @@ interface ClockDefinition {
   metBy: (event: ClockEvent) => boolean;
 }
 
+/** The history entries the clocks read: enough to load for a whole caseload page at once. */
+export const clockEventTypes = ['INVITE_VICTIM', 'VICTIM_RESPONDED', 'WITHDRAW', 'DECLINE_REFERRAL'] as const;
+
 /** Victims' Code 2020 entitles these victims to enhanced rights. */
 const enhancedRightsFlags = ['vulnerableVictim', 'domesticAbuse', 'sexualOffence', 'stalking', 'hateCrime'] as const;
 const hasEnhancedRights = (flags: Flags) => enhancedRightsFlags.some((f) => flags[f] === true);

@@ -22,7 +22,7 @@ export function createSqliteStore(db: Db): Store {
   return {
     ...sqliteUsers(db, writes, prepared),
     ...sqliteSessions(db, writes),
-    ...sqliteCases(db, writes),
+    ...sqliteCases(db, writes, prepared),
     ...sqliteCaseload(db, prepared),
     ...sqliteLinks(db, writes),
     ...sqliteAudit(db, writes),

@@ -257,6 +257,8 @@ export interface CaseStore {
   /** Open tasks, oldest first. */
   openTasks(caseId: string): Promise<TaskRecord[]>;
   pendingTimers(caseId: string): Promise<TimerRecord[]>;
+  /** For a page of cases at once: their pending timers, and their history entries of the given types. */
+  caseloadDetails(caseIds: string[], historyTypes: readonly string[]): Promise<{ timers: TimerRecord[]; events: HistoryRecord[] }>;
   dueTimers(now: string, limit: number): Promise<TimerRecord[]>;
   settleTimer(id: number, status: 'void', at: string): Promise<void>;
   /** Ids of active cases whose machine version is below `version`, oldest first. */

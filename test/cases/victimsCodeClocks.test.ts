@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { victimsCodeClocks, type ClockCase, type VictimsCodeClock } from '../../src/cases/victimsCodeClocks.js';
+import { clockEventTypes, victimsCodeClocks, type ClockCase, type VictimsCodeClock } from '../../src/cases/victimsCodeClocks.js';
 import { days, openCase, sampleReferral, withApp } from '../support/harness.js';
 
 // A Monday referral in GMT: 2 working days end Wednesday, 5 end the next Monday, 1 ends Tuesday.
@@ -115,6 +115,11 @@ describe("Victims' Code clocks on a real case history", () => {
       ['victimContacted', 'met', '2026-11-25T09:00:00.000Z'],
       ['rjInformationOffered', 'met_late', '2026-11-25T09:00:00.000Z'],
     ]);
+
+    // A caseload reads only the entries the clocks need, for a page of cases at once; the clocks come out the same.
+    const { events } = await app.services.store.caseloadDetails([caseId], clockEventTypes);
+    expect(events.map((e) => e.type)).toEqual(['INVITE_VICTIM']);
+    expect(victimsCodeClocks({ createdAt: record.createdAt, flags: record.referral.flags as ClockCase['flags'], events }, app.clock().toISOString())).toEqual(c);
   });
 
   it('stop when a supervisor declines the referral', async () => {

@@ -5,14 +5,26 @@ import { chainHash, genesisHash } from '../historyChain.js';
 import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, HistoryRecord, IdempotencyClaim } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
 import { linkWrites } from './links.js';
+import type { Prepared } from './prepared.js';
 import { caseColumns, toCase, toNotice, toTimer, type CaseRow } from './rows.js';
 import { openTasksSql, taskWrites, toTask } from './tasks.js';
+
+const toHistory = (r: Record<string, unknown>): HistoryRecord => ({
+  seq: r.seq as number,
+  caseId: r.case_id as string,
+  type: r.type as string,
+  actor: JSON.parse(r.actor as string) as Actor,
+  at: r.at as string,
+  from: r.from_state as string | null,
+  to: r.to_state as string,
+  data: JSON.parse(r.data as string),
+});
 
 /** Keys are scoped to their sender; the row keeps a 16-byte digest of both rather than the texts. */
 const idempotencyKeyHash = ({ actorKey, key }: IdempotencyClaim) => createHash('sha256').update(`${actorKey}\0${key}`).digest().subarray(0, 16);
 
 /** Cases and everything an event writes with them: the chained history, timers, notices, links and tasks. */
-export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
+export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): CaseStore {
   const links = linkWrites(db);
   const tasks = taskWrites(db);
   const q = {
@@ -198,22 +210,19 @@ export function sqliteCases(db: Db, writes: WriteQueue): CaseStore {
     createCase: (record, history, claim) => writes.run(() => createCase(record, history, claim)),
     caseById: async (id) => loadCase(id),
     commitEvent: (caseId, claim, decide) => writes.run(() => commitEvent(caseId, claim, decide)),
-    history: async (caseId) =>
-      (q.history.all(caseId) as Record<string, unknown>[]).map(
-        (r): HistoryRecord => ({
-          seq: r.seq as number,
-          caseId: r.case_id as string,
-          type: r.type as string,
-          actor: JSON.parse(r.actor as string) as Actor,
-          at: r.at as string,
-          from: r.from_state as string | null,
-          to: r.to_state as string,
-          data: JSON.parse(r.data as string),
-        }),
-      ),
+    history: async (caseId) => (q.history.all(caseId) as Record<string, unknown>[]).map(toHistory),
     notices: async (caseId) => (q.notices.all(caseId) as Record<string, unknown>[]).map(toNotice),
     openTasks: async (caseId) => (q.openTasks.all(caseId) as Record<string, unknown>[]).map(toTask),
     pendingTimers: async (caseId) => (q.pendingTimers.all(caseId) as Record<string, unknown>[]).map(toTimer),
+    caseloadDetails: async (caseIds, historyTypes) => {
+      if (caseIds.length === 0) return { timers: [], events: [] };
+      const places = (n: number) => Array.from({ length: n }, () => '?').join(',');
+      const timers = prepared(`SELECT * FROM timers WHERE case_id IN (${places(caseIds.length)}) AND status = 'pending' ORDER BY due_at, id`).all(...caseIds);
+      const events = prepared(
+        `SELECT * FROM history WHERE case_id IN (${places(caseIds.length)}) AND type IN (${places(historyTypes.length)}) ORDER BY seq`,
+      ).all(...caseIds, ...historyTypes);
+      return { timers: (timers as Record<string, unknown>[]).map(toTimer), events: (events as Record<string, unknown>[]).map(toHistory) };
+    },
     dueTimers: async (now, limit) => (q.dueTimers.all(now, limit) as Record<string, unknown>[]).map(toTimer),
     settleTimer: (id, status, at) => writes.run(() => void q.settleTimer.run(status, at, id)),
     casesBelowVersion: async (version) => q.casesBelowVersion.all(version) as string[],

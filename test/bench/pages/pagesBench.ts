@@ -2,7 +2,6 @@ import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { currentMachineVersion } from '../../../machines/case/index.js';
 import { hashPassword } from '../../../src/auth/passwords.js';
 import { openDatabase } from '../../../src/store/database.js';
 import { pageSize } from '../../../src/web/staff/caseload/presenter.js';
@@ -57,7 +56,6 @@ async function seedPagesDb(path: string, sizes: Sizes['pages']): Promise<PagesDb
       const setHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
       setHash.run(hash, supervisor.id);
       setHash.run(hash, facilitator.id);
-      db.prepare('UPDATE cases SET machine_version = ? WHERE machine_version < ?').run(currentMachineVersion, currentMachineVersion);
     })();
     const cases = db.prepare('SELECT id, reference FROM cases ORDER BY created_at, id').all() as { id: string; reference: string }[];
     const activeIds = db.prepare("SELECT id FROM cases WHERE status = 'active' ORDER BY created_at, id").pluck().all() as string[];

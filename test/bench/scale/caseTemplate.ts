@@ -11,7 +11,7 @@ export interface TemplateEvent {
   data: string;
   notices: { template: string; recipient: string; data: string; status: string; lastError: string | null }[];
   /** The case row after this event. */
-  after: { snapshot: string; stage: string; status: string; paused: boolean };
+  after: { snapshot: string; stage: string; status: string; paused: boolean; clocks: string };
 }
 
 export interface CaseTemplate {
@@ -36,7 +36,7 @@ export async function captureCaseTemplate(supervisorId: string, facilitatorId: s
     const afters: TemplateEvent['after'][] = [];
     const snap = async () => {
       const c = (await services.store.caseById(caseId))!;
-      afters.push({ snapshot: JSON.stringify(c.snapshot), stage: c.stage, status: c.status, paused: c.paused });
+      afters.push({ snapshot: JSON.stringify(c.snapshot), stage: c.stage, status: c.status, paused: c.paused, clocks: c.clocks });
     };
     await snap();
     const events = [

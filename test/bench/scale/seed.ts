@@ -1,4 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { currentMachineVersion } from '../../../machines/case/index.js';
 import { hashToken } from '../../../src/auth/users.js';
 import { openDatabase } from '../../../src/store/database.js';
 import { chainHash, genesisHash } from '../../../src/store/historyChain.js';
@@ -84,8 +85,9 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
     user: db.prepare('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, \'unused\', ?)'),
     token: db.prepare('INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)'),
     case: db.prepare(
-      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, snapshot, referral, created_at, updated_at)
-       VALUES (?, ?, 1, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      // The template's cases ran on the current machine, so the seeded ones say so, and start-up has nothing to move.
+      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, clocks, snapshot, referral, created_at, updated_at)
+       VALUES (?, ?, ${currentMachineVersion}, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     ),
     facilitator: db.prepare('INSERT INTO case_facilitators (case_id, user_id, case_created_at) SELECT id, ?, created_at FROM cases WHERE id = ?'),
     history: db.prepare(
@@ -121,7 +123,7 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
       const last = rowsFor(fid)[length - 1]!.after;
       const year = new Date(firstCaseAt + i * caseSpacingMs).getUTCFullYear();
       q.case.run(caseIds[i], `RJ-${year}-${String(i + 1).padStart(6, '0')}`, length, last.stage, last.status, last.paused ? 1 : 0,
-        last.snapshot, template.referral, at(i, 0), at(i, length - 1));
+        last.clocks, last.snapshot, template.referral, at(i, 0), at(i, length - 1));
       q.facilitator.run(fid, caseIds[i]);
     }
     for (let k = 0; k < template.events.length; k++) {

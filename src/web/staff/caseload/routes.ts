@@ -1,7 +1,7 @@
 import { Router } from 'express';
 import type { Flags } from '../../../../machines/case/context.js';
 import { caseloadScope, staffCaller } from '../../../access.js';
-import { victimsCodeClocks } from '../../../cases/victimsCodeClocks.js';
+import { clockEventTypes, victimsCodeClocks } from '../../../cases/victimsCodeClocks.js';
 import type { Services } from '../../../services.js';
 import type { StaffRender } from '../render.js';
 import { readCaseloadQuery } from './form.js';
@@ -24,17 +24,17 @@ export function caseloadRoutes({ engine, store, clock }: Services, render: Staff
       offset: (query.page - 1) * pageSize,
     });
     const now = clock().toISOString();
-    const rows = await Promise.all(
-      cases.map(async (record) => {
-        const view = engine.present(record, caller)!;
-        const [timers, events] = await Promise.all([store.pendingTimers(record.id), store.history(record.id)]);
-        const clocks = victimsCodeClocks(
-          { createdAt: view.createdAt, flags: view.referral.flags as Flags, events, closedAt: view.status === 'closed' ? view.updatedAt : null },
-          now,
-        );
-        return { view, timers, clocks };
-      }),
-    );
+    // Two reads for the whole page, not two per row.
+    const details = await store.caseloadDetails(cases.map((c) => c.id), clockEventTypes);
+    const rows = cases.map((record) => {
+      const view = engine.present(record, caller)!;
+      const events = details.events.filter((e) => e.caseId === record.id);
+      const clocks = victimsCodeClocks(
+        { createdAt: view.createdAt, flags: view.referral.flags as Flags, events, closedAt: view.status === 'closed' ? view.updatedAt : null },
+        now,
+      );
+      return { view, timers: details.timers.filter((t) => t.caseId === record.id), clocks };
+    });
     render(res, 200, 'caseload', { ...caseloadPresenter(rows, total, query, scope.facilitatorId ? 'own' : 'all'), section: 'cases' });
   });
   return router;
