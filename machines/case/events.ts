@@ -60,13 +60,13 @@ export const eventPayloads = {
     })
     .refine((r) => !(r.level === 'high' && r.directContactAllowed), {
       path: ['directContactAllowed'],
-      message: 'high risk allows indirect contact only: set directContactAllowed to false',
+      message: 'High risk allows indirect contact only, so direct contact cannot be allowed.',
     }),
   APPROVE_RISK: z.strictObject({ note }),
   REJECT_RISK: z.strictObject({ decision: z.enum(['indirect_only', 'close']), note: text(5000) }),
 
   RECORD_PREPARATION: z.strictObject({ party: z.enum(parties), note: text(5000) }),
-  ADD_SUPPORTER: z.strictObject({ party: z.enum(parties), name: text(200), email: z.email().max(254).optional() }),
+  ADD_SUPPORTER: z.strictObject({ party: z.enum(parties), name: text(200), email: z.email({ error: 'must be an email address, like name@example.org' }).max(254).optional() }),
   CHOOSE_PROCESS: z.strictObject({ process: z.enum(processes) }),
   SCHEDULE_CONFERENCE: z.strictObject({ startsAt: isoDateTime, venue: text(500) }),
   START_INDIRECT_EXCHANGE: z.strictObject({ note }),

@@ -205,7 +205,7 @@ export const rulesV2 = {
     field: () => 'startsAt',
     check: ({ event }) => Date.parse(ev<'SCHEDULE_CONFERENCE'>(event).startsAt) > Date.parse(event.at),
     explain: ({ event }) =>
-      `The conference must start in the future: give a date and time after ${ukTime(event.at)}, with its offset (for example 2026-12-08T10:00:00Z).`,
+      `The conference must start in the future: give a date and time after ${ukTime(event.at)}.`,
   },
   meetingHasTakenPlace: {
     kind: 'field',
@@ -213,8 +213,8 @@ export const rulesV2 = {
     check: (args) => Date.parse(meetingTime(args)) <= Date.parse(args.event.at),
     explain: (args) =>
       ev<'RECORD_OUTCOME'>(args.event).heldAt
-        ? 'heldAt, the time the conference took place, cannot be in the future.'
-        : `The conference is planned for ${ukTime(args.context.conference?.startsAt ?? args.event.at)}, which has not come yet. If it took place earlier, give heldAt, the time it took place (for example 2026-12-08T10:00:00Z).`,
+        ? 'The time the conference took place cannot be in the future.'
+        : `The conference is planned for ${ukTime(args.context.conference?.startsAt ?? args.event.at)}, which has not come yet. If it took place earlier, give the time it took place.`,
   },
   itemsDueAfterMeeting: {
     kind: 'field',

@@ -21,6 +21,7 @@ export function staffRenderer({ config }: Pick<Services, 'config'>) {
         ...model,
         service: config.service,
         ...(signedIn ? { staff: { name: signedIn.user.name, role: signedIn.user.role }, csrf: signedIn.csrfToken, navigation } : {}),
+        ...(res.locals.flash ? { flash: res.locals.flash } : {}),
       },
       'staff',
     );

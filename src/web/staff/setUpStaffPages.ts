@@ -24,6 +24,15 @@ export function setUpStaffPages(app: Express, services: Services) {
   router.use(resumeStaffSession(services));
   router.use(signInRoutes(services, render, problems.forbidden));
   router.use(requireSignIn);
+  // The confirmation of the step just taken: shown once, on the next page.
+  router.use(async (req, res, next) => {
+    const { signedIn } = res.locals;
+    if (req.method === 'GET' && signedIn?.flash) {
+      res.locals.flash = signedIn.flash;
+      await services.store.clearFlash(signedIn.tokenHash);
+    }
+    next();
+  });
   router.use((req, res, next) => (req.method === 'POST' && res.locals.signedIn && !csrfOk(res, req.body) ? problems.forbidden(res) : next()));
   router.use(caseloadRoutes(services, render));
   router.use(newReferralRoutes(services, render, problems));

@@ -7,6 +7,8 @@ declare module 'express-serve-static-core' {
   interface Locals {
     /** The signed-in staff member and their session, on every staff page. */
     signedIn?: SignedIn;
+    /** What this page says once about the step just taken. */
+    flash?: unknown;
   }
 }
 

@@ -20,7 +20,6 @@ export interface CasePageData {
   names: Map<string, string>;
   /** What a supervisor could do now that this staff member may not. */
   forSupervisor: EventType[];
-  flash?: { title: string; lines: string[] } | undefined;
 }
 
 type Referral = {
@@ -130,7 +129,6 @@ export function casePagePresenter(data: CasePageData) {
     title: `Case ${view.reference}`,
     caseId: view.id,
     reference: view.reference,
-    flash: data.flash,
     stage: { text: stageLabels[view.stage as Stage], classes: stageTagClasses[view.stage as Stage] },
     nextStep: nextStep(view, data.timers),
     summary: [

@@ -18,15 +18,12 @@ export function casePageRoutes({ engine, store, clock }: Services, render: Staff
     const view = engine.present(record, caller);
     if (!record || !view) return problems.notFound(res);
     const now = clock().toISOString();
-    const { flash } = signedIn!;
     const [tasks, history, notices, timers] = await Promise.all([
       store.openTasks(view.id),
       store.history(view.id),
       store.notices(view.id),
       store.pendingTimers(view.id),
       store.recordView(view.id, caller.id, now),
-      // Shown once: the confirmation of the step just taken.
-      flash ? store.clearFlash(signedIn!.tokenHash) : undefined,
     ]);
     const staffIds = [...new Set([...view.facilitatorIds, ...history.flatMap((h) => (h.actor.id ? [h.actor.id] : []))])];
     const names = new Map((await store.usersByIds(staffIds)).map((u) => [u.id, u.name]));
@@ -43,7 +40,6 @@ export function casePageRoutes({ engine, store, clock }: Services, render: Staff
       timers,
       names,
       forSupervisor: engine.othersMay(record, caller),
-      flash: flash as { title: string; lines: string[] } | undefined,
     });
     render(res, 200, 'casePage', { ...model, section: 'cases' });
   });

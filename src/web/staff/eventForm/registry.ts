@@ -26,8 +26,8 @@ export interface EventForm {
   button?: string;
 }
 
-const note = (label = 'Note', optional = true): Field => ({ kind: 'textarea', name: 'note', label, optional, missing: `Enter ${label.toLowerCase()}` });
-const reason = (label: string, hint?: string): Field => ({ kind: 'textarea', name: 'reason', label, ...(hint ? { hint } : {}), missing: `Enter ${label.toLowerCase()}` });
+const note = (label = 'Note', optional = true, missing = 'Enter a note'): Field => ({ kind: 'textarea', name: 'note', label, optional, missing, called: 'The note' });
+const reason = (label: string, missing: string): Field => ({ kind: 'textarea', name: 'reason', label, missing, called: 'The reason' });
 const options = (values: readonly string[], labels: Record<string, string>): Option[] => values.map((value) => ({ value, text: labels[value] ?? value }));
 const parties: Option[] = [
   { value: 'victim', text: 'The victim' },
@@ -143,7 +143,7 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
                 { value: 'letter', text: 'Letters' },
               ],
             },
-            { kind: 'textarea', name: 'accessNeeds', label: 'What would make it easier for them to take part?', optional: true },
+            { kind: 'textarea', name: 'accessNeeds', label: 'What would make it easier for them to take part?', called: 'Their access needs', optional: true },
             { kind: 'textarea', name: 'safeContact', label: 'Safe times and ways to contact them', optional: true },
             ...(view.victimPreferences && !(view.victimPreferences as { invited?: boolean }).invited
               ? [
@@ -171,7 +171,7 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
                 ]
               : []),
           ],
-          not_now: [{ kind: 'date', name: 'reofferAfter', label: 'When should we ask them again?', optional: true, hint: 'Leave it empty to ask again after the usual time. For example, 27 3 2027' }],
+          not_now: [{ kind: 'date', name: 'reofferAfter', label: 'When should we ask them again?', called: 'The date to ask them again', optional: true, hint: 'Leave it empty to ask again after the usual time. For example, 27 3 2027' }],
         },
       },
       note(),
@@ -227,13 +227,13 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
           { value: 'close', text: 'Close the case: the risk is too high' },
         ],
       },
-      note('Reason', false),
+      note('Reason', false, 'Enter the reason'),
     ],
   },
   RECORD_PREPARATION: {
     fields: () => [
       { kind: 'radios', name: 'party', label: 'Who did you prepare?', missing: 'Select who you prepared', options: parties },
-      note('What was discussed, what they want to say and ask, and any access needs', false),
+      note('What was discussed, what they want to say and ask, and any access needs', false, 'Enter what was discussed'),
     ],
   },
   ADD_SUPPORTER: {
@@ -264,10 +264,10 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
   },
   START_INDIRECT_EXCHANGE: { fields: () => [note()], intro: () => 'Start passing messages or letters between the parties.' },
   RESCHEDULE_CONFERENCE: {
-    fields: ({ view }) => [startsAt, { kind: 'text', name: 'venue', label: 'Venue', optional: true, hint: view.conference ? `Leave it empty to keep ${view.conference.venue}` : '' }, reason('Why is it moving?')],
+    fields: ({ view }) => [startsAt, { kind: 'text', name: 'venue', label: 'Venue', optional: true, hint: view.conference ? `Leave it empty to keep ${view.conference.venue}` : '' }, reason('Why is it moving?', 'Enter why the conference is moving')],
     intro: () => 'Everyone taking part is emailed the new time, and their calendar entry is updated.',
   },
-  CANCEL_CONFERENCE: { fields: () => [reason('Why is it cancelled?')], intro: () => 'Everyone taking part is told, and the case goes back to preparation.' },
+  CANCEL_CONFERENCE: { fields: () => [reason('Why is it cancelled?', 'Enter why the conference is cancelled')], intro: () => 'Everyone taking part is told, and the case goes back to preparation.' },
   RECORD_OUTCOME: {
     fields: ({ view }) => [
       {
@@ -281,6 +281,7 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
         kind: 'datetime',
         name: 'heldAt',
         label: 'When did it take place?',
+        called: 'The time it took place',
         optional: true,
         hint: view.conference ? `Only if not at its planned time, ${shortDay(view.conference.startsAt)}. For example, 27 3 2027 and 14 30` : undefined,
       },
@@ -318,11 +319,11 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
     fields: () => [note()],
     intro: ({ view }) => `The case closes: ${view.pendingClosure ? (closureReasonLabels[view.pendingClosure.reason] ?? view.pendingClosure.reason) : ''}. This cannot be undone.`,
   },
-  RETURN_CASE: { fields: () => [note('Why is it going back?', false)], intro: () => 'The case goes back to where it was when the closure was asked for.' },
+  RETURN_CASE: { fields: () => [note('Why is it going back?', false, 'Enter why the case is going back')], intro: () => 'The case goes back to where it was when the closure was asked for.' },
   RESOLVE_TASK: {
     fields: ({ tasks }) => [
       { kind: 'radios', name: 'taskId', label: 'Which task?', missing: 'Select the task', options: tasks.map((t) => ({ value: t.id, text: t.text })) },
-      note('What did you do?', false),
+      note('What did you do?', false, 'Enter what you did'),
     ],
   },
   WITHDRAW: {
@@ -340,11 +341,11 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
     intro: () => 'All contact with them stops at once, and the case is put forward for closure.',
   },
   PAUSE: {
-    fields: () => [reason('Why is the case paused?'), { kind: 'date', name: 'until', label: 'Resume on', optional: true, hint: 'Leave it empty to resume by hand. For example, 27 3 2027' }],
+    fields: () => [reason('Why is the case paused?', 'Enter why the case is paused'), { kind: 'date', name: 'until', label: 'Resume on', optional: true, hint: 'Leave it empty to resume by hand. For example, 27 3 2027' }],
     intro: () => 'Reminders and deadlines wait while the case is paused.',
   },
   RESUME: { fields: () => [], intro: () => 'The case carries on exactly where it was paused.', button: 'Resume the case' },
-  REVISE_RISK: { fields: () => [reason('What has changed?')], intro: () => 'The case goes back to risk assessment; any conference is cancelled.' },
+  REVISE_RISK: { fields: () => [reason('What has changed?', 'Enter what has changed')], intro: () => 'The case goes back to risk assessment; any conference is cancelled.' },
   REASSIGN: {
     fields: (ctx) => [facilitatorChoice(ctx)],
     prefill: ({ view }) => ({ facilitatorIds: view.facilitatorIds }),

@@ -18,7 +18,12 @@ interface Common {
   optional?: boolean;
   /** What to ask when the field is left empty; otherwise "Enter …" or "Select …" from the label. */
   missing?: string;
+  /** The field's name in a message ("The date to ask them again must be a real date") when its label is a question. */
+  called?: string;
 }
+
+/** How a message names a field: its own name, its label, or (for a question) "your answer". */
+export const calledOf = (field: { label: string; called?: string }) => field.called ?? (field.label.endsWith('?') ? 'Your answer' : field.label);
 
 export type Field =
   | (Common & { kind: 'text' | 'email' | 'textarea' | 'hidden'; value?: string; width?: string })

@@ -1,7 +1,7 @@
 import type { z } from 'zod';
 import { toIssues, type Issue } from '../../../cases/validation.js';
 import type { ErrorItem } from '../../views.js';
-import { htmlId, type Field } from './fields.js';
+import { calledOf, htmlId, type Field } from './fields.js';
 import type { ReadForm } from './reader.js';
 
 /** The errors a form shows: one message per field (by its input's id) and the error summary's list. */
@@ -32,6 +32,28 @@ function inputId(field: Field, path: (string | number)[]): string {
     default:
       return htmlId(path);
   }
+}
+
+/** Every input id of the form, in the order the form shows them (the rows of a list as many as were read). */
+function inputOrder(fields: Field[], read: ReadForm, prefix: (string | number)[] = []): string[] {
+  return fields.flatMap((field) => {
+    const path = [...prefix, field.name];
+    switch (field.kind) {
+      case 'date':
+      case 'datetime':
+        return ['day', 'month', 'year', 'hour', 'minute'].map((part) => `${htmlId(path)}-${part}`);
+      case 'group':
+        return inputOrder(field.fields, read, path);
+      case 'list': {
+        const rows = Math.max(1, ...(read.rowsOf[path.join('.')] ?? []).map((i) => i + 1));
+        return Array.from({ length: rows }, (_, i) => inputOrder(field.fields, read, [...path, i])).flat();
+      }
+      case 'radios':
+        return [htmlId(path), ...inputOrder(Object.values(field.reveals ?? {}).flat(), read, prefix)];
+      default:
+        return [htmlId(path)];
+    }
+  });
 }
 
 /** The field an issue's dotted path names, and the form path to its input (list items mapped back to their form rows). */
@@ -89,10 +111,17 @@ export function formErrors(fields: Field[], read: ReadForm, issues: Issue[] = []
     const text = !given
       ? (field.missing ?? `${['radios', 'checkboxes'].includes(field.kind) ? 'Select' : 'Enter'} ${lowerFirst(field.label)}`)
       : /^[a-z]/.test(issue.message)
-        ? sentence(`${field.label} ${issue.message}`)
+        ? sentence(`${calledOf(field)} ${issue.message}`)
         : sentence(issue.message);
     add(inputId(field, path), text.replace(/\.$/, ''));
   }
+  // The summary lists the problems in the order of the form's questions.
+  const order = inputOrder(fields, read);
+  const at = (href: string) => {
+    const i = order.indexOf(href.slice(1));
+    return i < 0 ? order.length : i;
+  };
+  errorList.sort((a, b) => at(a.href) - at(b.href));
   return { byId, errorList };
 }
 

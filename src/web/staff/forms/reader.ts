@@ -1,6 +1,6 @@
 import { londonInstant } from '../../../calendar/londonTime.js';
 import type { FormBody } from '../../formFields.js';
-import { htmlId, htmlName, type Field } from './fields.js';
+import { calledOf, htmlId, htmlName, type Field } from './fields.js';
 
 /** A problem found while reading the form itself (a date that is not a date), before any rule is asked. */
 export interface ReadProblem {
@@ -106,7 +106,7 @@ export function readFields(fields: Field[], body: FormBody): ReadForm {
         }
         case 'date':
         case 'datetime': {
-          const { value, problem } = (field.kind === 'date' ? readDate : readDateTime)(body, path, field.label);
+          const { value, problem } = (field.kind === 'date' ? readDate : readDateTime)(body, path, calledOf(field));
           if (problem) problems.push(problem);
           else if (value) out[field.name] = value;
           break;

@@ -28,8 +28,12 @@ const label = (field: Field) => `${field.label}${field.optional ? ' (optional)' 
 const hint = (field: Field) => (field.hint ? { hint: { text: field.hint } } : {});
 const error = (ctx: FieldContext, id: string) => (ctx.errors.byId[id] ? { errorMessage: { text: ctx.errors.byId[id] } } : {});
 
+const dateParts = ['day', 'month', 'year', 'hour', 'minute'];
+/** A date or time's message, whichever box it was found at. */
+const dateError = (ctx: FieldContext, id: string) => dateParts.map((p) => ctx.errors.byId[`${id}-${p}`]).find(Boolean);
+
 const dateItems = (id: string, name: string, ctx: FieldContext, withTime: boolean) => {
-  const failed = Boolean(ctx.errors.byId[`${id}-day`] || ctx.errors.byId[`${id}-hour`]);
+  const failed = dateError(ctx, id) !== undefined;
   const parts: [string, string, string][] = [
     ['day', 'Day', 'govuk-input--width-2'],
     ['month', 'Month', 'govuk-input--width-2'],
@@ -109,7 +113,7 @@ function renderField(field: Field, ctx: FieldContext, path: (string | number)[])
         namePrefix: name,
         fieldset: { legend: { text: label(field), classes: 'govuk-fieldset__legend--s' } },
         hint: { text: field.hint ?? (field.kind === 'date' ? 'For example, 27 3 2027' : 'For example, 27 3 2027 and 14 30 for 2:30pm (UK time)') },
-        errorMessage: ctx.errors.byId[`${id}-day`] || ctx.errors.byId[`${id}-hour`] ? { text: ctx.errors.byId[`${id}-day`] ?? ctx.errors.byId[`${id}-hour`] } : undefined,
+        errorMessage: dateError(ctx, id) ? { text: dateError(ctx, id) } : undefined,
         items: dateItems(id, name, ctx, field.kind === 'datetime'),
       });
     case 'group':

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import Handlebars from 'handlebars';
 import { Router, type Response } from 'express';
-import { mayEnterReferrals, staffCaller } from '../../../access.js';
+import { canSee, mayEnterReferrals, staffCaller } from '../../../access.js';
 import { referralSchema } from '../../../cases/referral.js';
 import type { Services } from '../../../services.js';
 import { textOf, type FormBody } from '../../formFields.js';
@@ -41,11 +41,16 @@ export function newReferralRoutes({ engine, store }: Services, render: StaffRend
     return respondWithOutcome(res, outcome, problems, {
       invalid: (issues) => show(res, 422, body, formErrors(referralFields, read, issues)),
       ok: async (view) => {
+        // A facilitator sees a case once it is allocated to them; until then they go back to their caseload.
+        const visible = canSee(caller, { id: view.id, facilitatorIds: view.facilitatorIds });
         await store.setFlash(res.locals.signedIn!.tokenHash, {
           title: `Referral entered: ${view.reference}`,
-          lines: ['A supervisor screens it next: they accept it and allocate facilitators, or decline it.'],
+          lines: [
+            'A supervisor screens it next: they accept it and allocate facilitators, or decline it.',
+            ...(visible ? [] : ['It will appear in your cases once it is allocated to you.']),
+          ],
         });
-        res.redirect(303, `/cases/${view.id}`);
+        res.redirect(303, visible ? `/cases/${view.id}` : '/');
       },
     });
   });
