@@ -4,6 +4,7 @@ import { staffCaller } from '../../../access.js';
 import { taskViews } from '../../../cases/caseTasks.js';
 import { victimsCodeClocks } from '../../../cases/victimsCodeClocks.js';
 import type { Services } from '../../../services.js';
+import { statechartFigure } from '../../statechart/statechartFigure.js';
 import type { ProblemViews } from '../problemViews.js';
 import type { StaffRender } from '../render.js';
 import { casePagePresenter } from './presenter.js';
@@ -41,7 +42,7 @@ export function casePageRoutes({ engine, store, clock }: Services, render: Staff
       names,
       forSupervisor: engine.othersMay(record, caller),
     });
-    render(res, 200, 'casePage', { ...model, section: 'cases' });
+    render(res, 200, 'casePage', { ...model, statechart: await statechartFigure(record.machineVersion, view.state), section: 'cases' });
   });
   return router;
 }
