@@ -1,5 +1,6 @@
 import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { rebuildMissingSummaries } from './cases/caseSummaries.js';
 import { createDemoUsers } from './demoUsers.js';
 import { createServices } from './services.js';
 
@@ -8,6 +9,7 @@ async function main() {
   const services = createServices(config);
   const demo = await createDemoUsers(services);
   if (config.migrateCasesAtStart) await services.migration.migrateAll({ dryRun: false });
+  await rebuildMissingSummaries(services);
   const app = createApp(services);
   const server = app.listen(config.port, config.host, () => {
     services.scheduler.start();

@@ -21,6 +21,7 @@ import { caseView, factsOf, stateString, type CaseView } from './caseView.js';
 import { effectsToRows, type LinkHasher } from './effects.js';
 import { invalid, notFound, ok, type Outcome, type Refused } from './outcomes.js';
 import { referralDateIssues, referralSchema, type Referral } from './referral.js';
+import { startSummary, summaryStep, type CaseSummary } from './caseSummary.js';
 import { snapshotColumns } from './snapshotColumns.js';
 import type { Delays } from './timing.js';
 import { toIssues } from './validation.js';
@@ -108,18 +109,20 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
     if (dateIssues.length) return invalid(dateIssues);
     const { version, snapshot } = startCase({ flags: referral.flags }, newCasesOn);
     const claim = idempotencyKey ? claimOf(caller, idempotencyKey, ['(new case)', body]) : undefined;
+    const summary = startSummary(at, referral.flags);
     const created = await store.createCase(
       {
         id: randomUUID(),
         machineVersion: version,
         version: 1,
-        ...snapshotColumns(version, snapshot),
+        ...snapshotColumns(version, snapshot, summary),
         referral,
         facilitatorIds: [],
         createdAt: at,
         updatedAt: at,
       },
       { type: 'REFERRAL_RECEIVED', actor: actorOf(caller), at, from: null, to: stateString(snapshot.value), data: {} },
+      { value: summary },
       claim,
     );
     if ('keyReused' in created) return keyReused;
@@ -228,6 +231,9 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
       const [after, actions] = transitionCase(current!.machineVersion, snapshot, event);
       next = after;
       const { type, ...data } = prepared.event;
+      const history = { type, actor, at, from: stateString(snapshot.value), to: stateString(after.value), data };
+      // A case older than summaries has none until it is rebuilt from its history (see caseSummaries.ts).
+      const summed = current!.summary ? summaryStep(current!.summary as CaseSummary, history) : undefined;
       const rows = effectsToRows(actions, snapshot.context, after.context, current!.referral as Referral, at, delays, linkHash);
       effects = {
         notices: rows.notices.map(({ template, recipient, status }) => ({ template, recipient, status })),
@@ -236,8 +242,9 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
       return {
         kind: 'commit',
         commit: {
-          next: { ...snapshotColumns(current!.machineVersion, after), facilitatorIds: after.context.facilitatorIds },
-          history: { type, actor, at, from: stateString(snapshot.value), to: stateString(after.value), data },
+          next: { ...snapshotColumns(current!.machineVersion, after, summed?.summary ?? null), facilitatorIds: after.context.facilitatorIds },
+          history,
+          ...(summed ? { summary: { value: summed.summary, ...(summed.left ? { left: summed.left } : {}) } } : {}),
           ...rows,
           ...(req.firedTimerId !== undefined ? { firedTimerId: req.firedTimerId } : {}),
           ...(req.linkId !== undefined ? { useLinkId: req.linkId } : {}),

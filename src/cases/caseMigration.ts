@@ -3,6 +3,7 @@ import type { Logger } from '../logger.js';
 import type { CaseRecord, Decision, Store } from '../store/store.js';
 import type { Clock } from './caseEngine.js';
 import { stateString } from './caseView.js';
+import type { CaseSummary } from './caseSummary.js';
 import { snapshotColumns } from './snapshotColumns.js';
 
 export interface MigrationReport {
@@ -54,7 +55,7 @@ export function createCaseMigration({ store, clock, logger }: { store: Store; cl
       return {
         kind: 'commit',
         commit: {
-          next: { ...snapshotColumns(planned.version, after), facilitatorIds: current.facilitatorIds, machineVersion: planned.version },
+          next: { ...snapshotColumns(planned.version, after, current.summary as CaseSummary | null), facilitatorIds: current.facilitatorIds, machineVersion: planned.version },
           history: {
             type: 'MACHINE_MIGRATED',
             actor: { kind: 'system', role: 'system' },

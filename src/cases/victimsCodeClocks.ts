@@ -22,7 +22,7 @@ export interface VictimsCodeClock {
 
 type ClockEvent = ClockCase['events'][number];
 
-interface ClockDefinition {
+export interface ClockDefinition {
   key: string;
   label: string;
   workingDays: (flags: Flags) => number;
@@ -37,7 +37,7 @@ const enhancedRightsFlags = ['vulnerableVictim', 'domesticAbuse', 'sexualOffence
 const hasEnhancedRights = (flags: Flags) => enhancedRightsFlags.some((f) => flags[f] === true);
 
 /** Every clock starts when the referral is received (the case's createdAt). */
-const clockDefinitions: ClockDefinition[] = [
+export const clockDefinitions: readonly ClockDefinition[] = [
   {
     key: 'victimContacted',
     label: 'Victim contacted within 2 working days of referral',
@@ -54,7 +54,7 @@ const clockDefinitions: ClockDefinition[] = [
 
 const isAfter = (a: string, b: string) => Date.parse(a) > Date.parse(b);
 
-function statusOf(metAt: string | null, dueBy: string, stoppedAt: string | null, now: string): VictimsCodeClock['status'] {
+export function statusOf(metAt: string | null, dueBy: string, stoppedAt: string | null, now: string): VictimsCodeClock['status'] {
   if (metAt) return isAfter(metAt, dueBy) ? 'met_late' : 'met';
   // A declined or closed case is no longer anyone's work: its unmet clocks stop rather than go overdue.
   if (stoppedAt) return 'stopped';

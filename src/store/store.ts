@@ -24,6 +24,10 @@ export interface CaseRecord {
   paused: boolean;
   /** Whether its timers fire now (see Clocks in machines/case/index.ts). */
   clocks: 'running' | 'paused' | 'held';
+  /** What dashboards filter on, taken from the snapshot with every event. */
+  oversight: CaseOversight;
+  /** The case's summary for oversight and reports (src/cases/caseSummary.ts); null until built for a case older than summaries. */
+  summary: unknown;
   snapshot: unknown;
   referral: Record<string, unknown>;
   facilitatorIds: string[];
@@ -31,6 +35,22 @@ export interface CaseRecord {
   openTaskIds: string[];
   createdAt: string;
   updatedAt: string;
+}
+
+export interface CaseOversight {
+  waitingFor: 'risk_approval' | 'closure_sign_off' | null;
+  pausedUntil: string | null;
+  itemsOverdue: number;
+  process: string | null;
+  closureReason: string | null;
+  /** The earliest Victims' Code deadline not yet met, while one runs (from the summary). */
+  clockDueAt: string | null;
+}
+
+/** A summary as the store keeps it: the fold itself, and the stage the event just left, with the time spent there. */
+export interface SummaryUpdate {
+  value: unknown;
+  left?: { stage: string; ms: number };
 }
 
 export interface HistoryEntry {
@@ -137,7 +157,9 @@ export interface FeedbackRecord {
 /** Everything one accepted event writes, in one transaction. */
 export interface EventCommit {
   /** The case as the event leaves it; `machineVersion` only when a migration moves it to another chart. */
-  next: Pick<CaseRecord, 'stage' | 'status' | 'paused' | 'clocks' | 'snapshot' | 'facilitatorIds'> & { machineVersion?: number };
+  next: Pick<CaseRecord, 'stage' | 'status' | 'paused' | 'clocks' | 'oversight' | 'snapshot' | 'facilitatorIds'> & { machineVersion?: number };
+  /** The case's summary after the event; left as it is when the case has none yet. */
+  summary?: SummaryUpdate;
   history: HistoryEntry;
   timers: NewTimer[];
   /** Keys of this case's pending timers to cancel; '*' cancels them all. */
@@ -245,7 +267,12 @@ export interface CaseStore {
    * Creates a case with its first history row. With a claim, a second creation under the same
    * Idempotency-Key returns the case the first one made (`replayed`) instead of a new one.
    */
-  createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry, claim?: IdempotencyClaim): Promise<{ record: CaseRecord; replayed: boolean } | { keyReused: true }>;
+  createCase(
+    record: Omit<CaseRecord, 'reference' | 'openTaskIds' | 'summary'>,
+    history: HistoryEntry,
+    summary: SummaryUpdate,
+    claim?: IdempotencyClaim,
+  ): Promise<{ record: CaseRecord; replayed: boolean } | { keyReused: true }>;
   caseById(id: string): Promise<CaseRecord | undefined>;
   /**
    * Loads the case, lets `decide` judge the event, and writes what it returns,
@@ -263,6 +290,10 @@ export interface CaseStore {
   settleTimer(id: number, status: 'void', at: string): Promise<void>;
   /** Ids of active cases whose machine version is below `version`, oldest first. */
   casesBelowVersion(version: number): Promise<string[]>;
+  /** Up to `limit` cases made before summaries were kept. */
+  casesWithoutSummary(limit: number): Promise<CaseRecord[]>;
+  /** A summary built from a whole history, with the time spent in each stage and the deadline it leaves. */
+  saveSummary(caseId: string, summary: SummaryUpdate, stageTimes: { stage: string; ms: number }[], clockDueAt: string | null): Promise<void>;
 }
 
 export interface CaseloadStore {

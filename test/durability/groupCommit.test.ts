@@ -1,39 +1,21 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { persistCase, startCase } from '../../machines/case/index.js';
+import { currentMachineVersion, startCase } from '../../machines/case/index.js';
 import type { CaseRecord, EventCommit, Store } from '../../src/store/store.js';
 import { openDatabase } from '../../src/store/database.js';
 import { createSqliteOutboxStore } from '../../src/store/sqlite/outbox.js';
 import { createSqliteStore } from '../../src/store/sqliteStore.js';
 import { tempDir } from '../support/harness.js';
+import { storeCaseIn } from '../support/storedCase.js';
 
 const at = '2026-11-23T09:00:00.000Z';
 const actor = { kind: 'user' as const, id: 'u1', role: 'supervisor' };
 
 async function newCase(store: Store, id: string): Promise<CaseRecord> {
-  const { version, snapshot } = startCase({ flags: {} });
-  const created = await store.createCase(
-    {
-      id,
-      machineVersion: version,
-      version: 1,
-      stage: 'referral',
-      status: 'active',
-      paused: false,
-      clocks: 'running',
-      snapshot: persistCase(version, snapshot),
-      referral: {},
-      facilitatorIds: [],
-      createdAt: at,
-      updatedAt: at,
-    },
-    { type: 'REFERRAL_RECEIVED', actor, at, from: null, to: 'referral', data: {} },
-  );
-  if ('keyReused' in created) throw new Error('no key was given');
-  return created.record;
+  return storeCaseIn(store, id, currentMachineVersion, startCase({ flags: {} }).snapshot, at);
 }
 
 const note = (c: CaseRecord, notices: EventCommit['notices'] = []): EventCommit => ({
-  next: { stage: c.stage, status: c.status, paused: c.paused, clocks: c.clocks, snapshot: c.snapshot, facilitatorIds: c.facilitatorIds },
+  next: { stage: c.stage, status: c.status, paused: c.paused, clocks: c.clocks, oversight: c.oversight, snapshot: c.snapshot, facilitatorIds: c.facilitatorIds },
   history: { type: 'ADD_NOTE', actor, at, from: 'referral', to: 'referral', data: { text: 'x' } },
   timers: [],
   cancelTimerKeys: [],

@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../machines/case/events.js';
-import { allowedEvents, caseStatus, currentMachineVersion, migrateCase, persistCase, restoreCase, type CaseSnapshot } from '../../machines/case/index.js';
+import { allowedEvents, currentMachineVersion, migrateCase, persistCase, restoreCase, type CaseSnapshot } from '../../machines/case/index.js';
 import { stateString } from '../../src/cases/caseView.js';
 import { caseClient } from '../api/apiSteps.js';
 import { actors } from '../machines/caseFixtures.js';
 import { explorationsOf, sampledStates, stateKey } from '../machines/model.js';
+import { storeCaseIn } from '../support/storedCase.js';
 import { days, sampleReferral, startApp, tempDir, type TestApp } from '../support/harness.js';
 
 /**
@@ -32,24 +33,9 @@ describe('moving cases in flight from machine v1 to v2', () => {
     const at = clock().toISOString();
     const snapshots = sampledStates(explorationsOf(1));
     for (const [i, v1] of snapshots.entries()) {
-      const status = caseStatus(v1);
       const referral = sampleReferral({ flags: v1.context.flags, victim: { name: 'Vera Victim', email: `vera${i}@example.org` } });
-      const created = await store.createCase(
-        {
-          id: `case-${i}`,
-          machineVersion: 1,
-          version: 1,
-          ...status,
-          snapshot: persistCase(1, v1),
-          referral,
-          facilitatorIds: v1.context.facilitatorIds,
-          createdAt: at,
-          updatedAt: at,
-        },
-        { type: 'REFERRAL_RECEIVED', actor: actors.supervisor, at, from: null, to: stateString(v1.value), data: {} },
-      );
-      if ('keyReused' in created) throw new Error('no key was given');
-      built.push({ id: created.record.id, v1 });
+      const record = await storeCaseIn(store, `case-${i}`, 1, v1, at, referral);
+      built.push({ id: record.id, v1 });
     }
   });
   afterAll(async () => {

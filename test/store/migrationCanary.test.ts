@@ -16,10 +16,12 @@ const releasedMigrations: Record<string, string> = {
   '20261123_1200_idempotency_replay.sql': '85db0ee34dbc3b8aeb4a11e28d45c5901fc6c0b6d56d378bba068bcb77f910cb',
   '20261123_1300_party_session_expiry.sql': '596d33883f193bb84ce27194d1de78ecccd7f2072c75feace4479fbdfe049e18',
   '20261201_0900_chart_v2.sql': '1e2b37564a24368d2a6f73a2ee6292d90404af73241dcfda771a73b764b328c7',
+  '20261202_0900_staff_sessions.sql': '475525303025caabf37e99f44661ab3d55024a4141f2c61289c70406af03a6d6',
+  '20261203_0900_oversight.sql': '6c2e4004f675375afcf6d60c90e47151609a629e513874bac50666c5a3708f46',
 };
 
 /** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
-const recordedSchemaHash = 'bdf69f82cc98fb8bbae94a9d69be2bd929ffa5de14d7bb897bf9fa600f6e2203';
+const recordedSchemaHash = '19632cbbcb845e3de36a83321e0ce783d19c69b39f10ee61da700a621322983e';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

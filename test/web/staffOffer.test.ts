@@ -3,11 +3,10 @@ import { stages } from '../../machines/case/context.js';
 import { specialisms } from '../../machines/case/context.v2.js';
 import type { CaseSnapshot } from '../../machines/case/index.js';
 import { hashPassword } from '../../src/auth/passwords.js';
-import { stateString } from '../../src/cases/caseView.js';
-import { snapshotColumns } from '../../src/cases/snapshotColumns.js';
 import { actors } from '../machines/caseFixtures.js';
 import { explorationsOf, sampledStates } from '../machines/model.js';
-import { sampleReferral, withApp } from '../support/harness.js';
+import { withApp } from '../support/harness.js';
+import { storeCaseIn } from '../support/storedCase.js';
 import { offered, password, staffBrowser, type StaffBrowser } from './staffBrowser.js';
 
 /**
@@ -49,21 +48,8 @@ describe('the case page offers what the chart allows, in every state the model r
       }),
     );
     for (const [i, snapshot] of sampledStates(explorationsOf(2)).entries()) {
-      const created = await store.createCase(
-        {
-          id: `model-${i}`,
-          machineVersion: 2,
-          version: 1,
-          ...snapshotColumns(2, snapshot),
-          referral: sampleReferral({ flags: snapshot.context.flags }),
-          facilitatorIds: snapshot.context.facilitatorIds,
-          createdAt: at,
-          updatedAt: at,
-        },
-        { type: 'REFERRAL_RECEIVED', actor: actors.supervisor, at, from: null, to: stateString(snapshot.value), data: {} },
-      );
-      if ('keyReused' in created) throw new Error('no key was given');
-      built.push({ id: created.record.id, snapshot });
+      const record = await storeCaseIn(store, `model-${i}`, 2, snapshot, at);
+      built.push({ id: record.id, snapshot });
     }
   }, 60_000);
 

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import type { Actor } from '../../../machines/case/events.js';
 import type { Db } from '../database.js';
 import { chainHash, genesisHash } from '../historyChain.js';
-import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, HistoryRecord, IdempotencyClaim } from '../store.js';
+import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, HistoryRecord, IdempotencyClaim, SummaryUpdate } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
 import { linkWrites } from './links.js';
 import type { Prepared } from './prepared.js';
@@ -31,9 +31,25 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     caseById: db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.id = ?`),
     nextCaseNumber: db.prepare('SELECT coalesce(max(rowid), 0) + 1 FROM cases').pluck(),
     insertCase: db.prepare(
-      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, clocks, snapshot, referral, created_at, updated_at)
-       VALUES (@id, @reference, @machineVersion, @version, @stage, @status, @paused, @clocks, @snapshot, @referral, @createdAt, @updatedAt)`,
+      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, clocks, snapshot, referral, created_at, updated_at,
+         agency, waiting_for, paused_until, items_overdue, process, closure_reason, clock_due_at, summary)
+       VALUES (@id, @reference, @machineVersion, @version, @stage, @status, @paused, @clocks, @snapshot, @referral, @createdAt, @updatedAt,
+         @agency, @waitingFor, @pausedUntil, @itemsOverdue, @process, @closureReason, @clockDueAt, @summary)`,
     ),
+    // Set only when they change: each has an index, which naming it in SET would rewrite.
+    updateOversight: db.prepare(
+      `UPDATE cases SET waiting_for = @waitingFor, paused_until = @pausedUntil, items_overdue = @itemsOverdue, process = @process,
+         closure_reason = @closureReason, clock_due_at = @clockDueAt WHERE id = @id`,
+    ),
+    setSummary: db.prepare('UPDATE cases SET summary = ? WHERE id = ?'),
+    setClockDue: db.prepare('UPDATE cases SET clock_due_at = ? WHERE id = ?'),
+    addStageTime: db.prepare(
+      'INSERT INTO case_stage_times (case_id, stage, ms) VALUES (?, ?, ?) ON CONFLICT (case_id, stage) DO UPDATE SET ms = ms + excluded.ms',
+    ),
+    countOpen: db.prepare(
+      'INSERT INTO facilitator_open_cases (user_id, stage, cases) VALUES (?, ?, ?) ON CONFLICT (user_id, stage) DO UPDATE SET cases = cases + excluded.cases',
+    ),
+    withoutSummary: db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.summary IS NULL LIMIT ?`),
     // Naming a column in SET rewrites its index entries even when the value is unchanged, so stage is set only when it moves.
     updateCase: db.prepare(
       `UPDATE cases SET version = version + 1, machine_version = @machineVersion, status = @status, paused = @paused, clocks = @clocks,
@@ -108,6 +124,21 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     for (const id of ids) q.addFacilitator.run(id, caseId);
   }
 
+  const oversightRow = (id: string, o: CaseRecord['oversight']) => ({ id, ...o });
+  const sameOversight = (a: CaseRecord['oversight'], b: CaseRecord['oversight']) => JSON.stringify(a) === JSON.stringify(b);
+
+  /** Each facilitator's count of open cases by stage follows the case: out of where it was, into where it is. */
+  function recount(before: Pick<CaseRecord, 'facilitatorIds' | 'stage' | 'status'>, after: Pick<CaseRecord, 'facilitatorIds' | 'stage' | 'status'>) {
+    if (before.stage === after.stage && before.status === after.status && before.facilitatorIds.join() === after.facilitatorIds.join()) return;
+    if (before.status === 'active') for (const id of before.facilitatorIds) q.countOpen.run(id, before.stage, -1);
+    if (after.status === 'active') for (const id of after.facilitatorIds) q.countOpen.run(id, after.stage, 1);
+  }
+
+  function writeSummary(caseId: string, summary: SummaryUpdate) {
+    q.setSummary.run(JSON.stringify(summary.value), caseId);
+    if (summary.left) q.addStageTime.run(caseId, summary.left.stage, summary.left.ms);
+  }
+
   function writeCommit(current: CaseRecord, commit: EventCommit, snapshot: string): void {
     const { next, history } = commit;
     const update = next.stage === current.stage ? q.updateCase : q.updateCaseAndStage;
@@ -124,6 +155,9 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     });
     if (updated.changes !== 1) throw new Error('case version changed inside its own transaction');
     if (next.facilitatorIds.join() !== current.facilitatorIds.join()) setFacilitators(current.id, next.facilitatorIds);
+    if (!sameOversight(next.oversight, current.oversight)) q.updateOversight.run(oversightRow(current.id, next.oversight));
+    if (commit.summary) writeSummary(current.id, commit.summary);
+    recount(current, next);
     const seq = appendHistory(current.id, history);
     const at = history.at;
     for (const key of commit.cancelTimerKeys) {
@@ -185,7 +219,7 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     return { kind: 'committed', record: loadCase(caseId)! };
   }
 
-  function createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds'>, history: HistoryEntry, claim?: IdempotencyClaim) {
+  function createCase(record: Omit<CaseRecord, 'reference' | 'openTaskIds' | 'summary'>, history: HistoryEntry, summary: SummaryUpdate, claim?: IdempotencyClaim) {
     const keyHash = claim && idempotencyKeyHash(claim);
     if (claim) {
       const prior = q.idempotency.get(keyHash) as { request_hash: string; case_id: string } | undefined;
@@ -195,19 +229,23 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     const reference = `RJ-${record.createdAt.slice(0, 4)}-${String(n).padStart(6, '0')}`;
     q.insertCase.run({
       ...record,
+      ...record.oversight,
       reference,
       paused: record.paused ? 1 : 0,
       snapshot: JSON.stringify(record.snapshot),
       referral: JSON.stringify(record.referral),
+      agency: String((record.referral as { referrer?: { agency?: unknown } }).referrer?.agency ?? ''),
+      summary: JSON.stringify(summary.value),
     });
     setFacilitators(record.id, record.facilitatorIds);
+    recount({ facilitatorIds: [], stage: record.stage, status: record.status }, record);
     appendHistory(record.id, history);
     if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, record.id, record.version, record.machineVersion, record.createdAt, JSON.stringify(record.snapshot));
     return { record: loadCase(record.id)!, replayed: false };
   }
 
   return {
-    createCase: (record, history, claim) => writes.run(() => createCase(record, history, claim)),
+    createCase: (record, history, summary, claim) => writes.run(() => createCase(record, history, summary, claim)),
     caseById: async (id) => loadCase(id),
     commitEvent: (caseId, claim, decide) => writes.run(() => commitEvent(caseId, claim, decide)),
     history: async (caseId) => (q.history.all(caseId) as Record<string, unknown>[]).map(toHistory),
@@ -226,5 +264,12 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     dueTimers: async (now, limit) => (q.dueTimers.all(now, limit) as Record<string, unknown>[]).map(toTimer),
     settleTimer: (id, status, at) => writes.run(() => void q.settleTimer.run(status, at, id)),
     casesBelowVersion: async (version) => q.casesBelowVersion.all(version) as string[],
+    casesWithoutSummary: async (limit) => (q.withoutSummary.all(limit) as CaseRow[]).map(toCase),
+    saveSummary: (caseId, summary, stageTimes, clockDueAt) =>
+      writes.run(() => {
+        writeSummary(caseId, summary);
+        q.setClockDue.run(clockDueAt, caseId);
+        for (const t of stageTimes) q.addStageTime.run(caseId, t.stage, t.ms);
+      }),
   };
 }

@@ -11,6 +11,13 @@ export interface CaseRow {
   status: 'active' | 'closed';
   paused: number;
   clocks: CaseRecord['clocks'];
+  waiting_for: CaseRecord['oversight']['waitingFor'];
+  paused_until: string | null;
+  items_overdue: number;
+  process: string | null;
+  closure_reason: string | null;
+  clock_due_at: string | null;
+  summary: string | null;
   snapshot: string;
   referral: string;
   facilitator_ids: string | null;
@@ -21,6 +28,7 @@ export interface CaseRow {
 
 /** A case with its allocation and its open tasks, each read by an index from its own table. */
 export const caseColumns = `c.id, c.reference, c.machine_version, c.version, c.stage, c.status, c.paused, c.clocks, c.snapshot, c.referral,
+  c.waiting_for, c.paused_until, c.items_overdue, c.process, c.closure_reason, c.clock_due_at, c.summary,
   c.created_at, c.updated_at,
   (SELECT json_group_array(user_id) FROM case_facilitators f WHERE f.case_id = c.id) AS facilitator_ids,
   (SELECT json_group_array(id) FROM tasks t WHERE t.case_id = c.id AND t.resolved_at IS NULL) AS open_task_ids`;
@@ -37,6 +45,15 @@ export function toCase(row: CaseRow): CaseRecord {
     status: row.status,
     paused: row.paused === 1,
     clocks: row.clocks,
+    oversight: {
+      waitingFor: row.waiting_for,
+      pausedUntil: row.paused_until,
+      itemsOverdue: row.items_overdue,
+      process: row.process,
+      closureReason: row.closure_reason,
+      clockDueAt: row.clock_due_at,
+    },
+    summary: row.summary === null ? null : JSON.parse(row.summary),
     snapshot: JSON.parse(row.snapshot),
     referral: JSON.parse(row.referral),
     facilitatorIds: jsonList(row.facilitator_ids),

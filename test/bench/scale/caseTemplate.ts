@@ -1,5 +1,6 @@
 import { accepted, addBenchUser, benchServices, callerFor } from '../fixtures.js';
 import { sampleReferral } from '../../support/harness.js';
+import type { CaseOversight } from '../../../src/store/store.js';
 import { caseScript } from '../workload.js';
 
 /** One stored history row of the template case, with its JSON columns as stored. */
@@ -11,7 +12,7 @@ export interface TemplateEvent {
   data: string;
   notices: { template: string; recipient: string; data: string; status: string; lastError: string | null }[];
   /** The case row after this event. */
-  after: { snapshot: string; stage: string; status: string; paused: boolean; clocks: string };
+  after: { snapshot: string; stage: string; status: string; paused: boolean; clocks: string; oversight: CaseOversight };
 }
 
 export interface CaseTemplate {
@@ -36,7 +37,7 @@ export async function captureCaseTemplate(supervisorId: string, facilitatorId: s
     const afters: TemplateEvent['after'][] = [];
     const snap = async () => {
       const c = (await services.store.caseById(caseId))!;
-      afters.push({ snapshot: JSON.stringify(c.snapshot), stage: c.stage, status: c.status, paused: c.paused, clocks: c.clocks });
+      afters.push({ snapshot: JSON.stringify(c.snapshot), stage: c.stage, status: c.status, paused: c.paused, clocks: c.clocks, oversight: c.oversight });
     };
     await snap();
     const events = [

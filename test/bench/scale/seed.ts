@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { currentMachineVersion } from '../../../machines/case/index.js';
 import { hashToken } from '../../../src/auth/users.js';
+import { clockDueAt, summarise } from '../../../src/cases/caseSummary.js';
 import { openDatabase } from '../../../src/store/database.js';
 import { chainHash, genesisHash } from '../../../src/store/historyChain.js';
 import type { Sizes } from '../options.js';
@@ -86,13 +87,15 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
     token: db.prepare('INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)'),
     case: db.prepare(
       // The template's cases ran on the current machine, so the seeded ones say so, and start-up has nothing to move.
-      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, clocks, snapshot, referral, created_at, updated_at)
-       VALUES (?, ?, ${currentMachineVersion}, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, clocks, snapshot, referral, created_at, updated_at,
+         agency, waiting_for, paused_until, items_overdue, process, closure_reason, clock_due_at, summary)
+       VALUES (?, ?, ${currentMachineVersion}, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'Northshire Police', ?, ?, ?, ?, ?, ?, ?)`,
     ),
     facilitator: db.prepare('INSERT INTO case_facilitators (case_id, user_id, case_created_at) SELECT id, ?, created_at FROM cases WHERE id = ?'),
     history: db.prepare(
       'INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    stageTime: db.prepare('INSERT INTO case_stage_times (case_id, stage, ms) VALUES (?, ?, ?) ON CONFLICT DO UPDATE SET ms = ms + excluded.ms'),
     notice: db.prepare(
       `INSERT INTO notices (id, case_id, seq, template, recipient, data, status, attempts, last_error, sent_at, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -122,8 +125,14 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
       const fid = facilitatorOf(i);
       const last = rowsFor(fid)[length - 1]!.after;
       const year = new Date(firstCaseAt + i * caseSpacingMs).getUTCFullYear();
+      // Each case's summary, as the engine would have kept it: the fold over its own (time-shifted) history.
+      const rows = rowsFor(fid).slice(0, length);
+      const { summary, stays } = summarise(at(i, 0), {}, rows.map((e, k) => ({ type: e.type, at: at(i, k), to: e.to, data: JSON.parse(e.data), actor: JSON.parse(e.actor) })));
+      const o = last.oversight;
       q.case.run(caseIds[i], `RJ-${year}-${String(i + 1).padStart(6, '0')}`, length, last.stage, last.status, last.paused ? 1 : 0,
-        last.clocks, last.snapshot, template.referral, at(i, 0), at(i, length - 1));
+        last.clocks, last.snapshot, template.referral, at(i, 0), at(i, length - 1),
+        o.waitingFor, o.pausedUntil, o.itemsOverdue, o.process, o.closureReason, clockDueAt(summary), JSON.stringify(summary));
+      for (const stay of stays) q.stageTime.run(caseIds[i], stay.stage, stay.ms);
       q.facilitator.run(fid, caseIds[i]);
     }
     for (let k = 0; k < template.events.length; k++) {
@@ -146,6 +155,8 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
     }
   });
   for (let from = 0; from < sizes.cases; from += windowSize) seedWindow(from, Math.min(from + windowSize, sizes.cases));
+  db.exec(`INSERT INTO facilitator_open_cases (user_id, stage, cases)
+    SELECT f.user_id, c.stage, count(*) FROM case_facilitators f JOIN cases c ON c.id = f.case_id WHERE c.status = 'active' GROUP BY f.user_id, c.stage`);
   // A synced checkpoint flushes the whole seed to disk now, so its write-back does not slow what is timed next.
   db.pragma('synchronous = FULL');
   db.pragma('wal_checkpoint(TRUNCATE)');
