@@ -106,18 +106,23 @@ export function casePagePresenter(data: CasePageData) {
   const timeline = [
     ...data.history.map((h) => ({
       at: h.at,
+      seq: h.seq,
+      notice: 0,
       label: { text: entryLabel(h.type, h.data) },
       byline: { text: actorName(h.actor, names) },
       lines: dataWords(h.data),
     })),
     ...data.notices.map((n) => ({
       at: n.sentAt ?? n.createdAt,
+      seq: n.seq,
+      notice: 1,
       label: { text: `Email to ${n.recipient.replace(/^supporter:.*/, 'a supporter')}: ${n.template.replaceAll('_', ' ')}` },
       byline: { text: 'the service' },
       lines: [`Delivery: ${noticeStatus[n.status] ?? n.status}${n.attempts > 1 ? ` after ${n.attempts} attempts` : ''}`],
     })),
   ]
-    .sort((a, b) => b.at.localeCompare(a.at))
+    // Newest first; at the same moment, the later step first, and a step's emails above the step.
+    .sort((a, b) => b.at.localeCompare(a.at) || b.seq - a.seq || b.notice - a.notice)
     .map(({ at, label, byline, lines }) => ({
       label,
       byline,
