@@ -34,8 +34,15 @@ export function caseloadScope(caller: StaffCaller): { facilitatorId?: string } |
   return undefined;
 }
 
-/** Supervisors audit: the chain's verification and who opened each case. */
+/** Supervisors audit: the chain's verification, a case's audited history and its exports, and who opened each case. */
 export const mayAudit = (caller: StaffCaller) => caller.role === 'supervisor';
+
+/** Supervisors oversee the service: the dashboard across every case, and practitioners' supervision. */
+export const mayOversee = (caller: StaffCaller) => caller.role === 'supervisor';
+export const mayRecordSupervision = mayOversee;
+
+/** Supervisors report to the commissioner. */
+export const mayReport = (caller: StaffCaller) => caller.role === 'supervisor';
 
 export const staffCaller = (user: { id: string; role: Role }): StaffCaller => ({ kind: 'user', id: user.id, role: user.role });
 

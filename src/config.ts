@@ -29,6 +29,7 @@ const env = z.object({
   SCHEDULER_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   MAIL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
+  STALLED_AFTER: duration('P14D'),
   MIGRATE_CASES_AT_START: z.enum(['true', 'false'], { error: 'true or false' }).default('true'),
 });
 
@@ -79,6 +80,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     mailIntervalMs: e.MAIL_INTERVAL_MS,
     /** How long to wait for the SMTP server to connect, greet, or answer a command before the attempt counts as failed. */
     smtpTimeoutMs: e.SMTP_TIMEOUT_MS,
+    /** An open case with no activity for this long is listed as stalled on the supervisors' dashboard. */
+    stalledAfter: e.STALLED_AFTER,
     /** Move cases in flight to the current machine version when the app starts (otherwise: `npm run cli -- cases migrate`). */
     migrateCasesAtStart: e.MIGRATE_CASES_AT_START === 'true',
   };

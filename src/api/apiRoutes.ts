@@ -1,8 +1,9 @@
 import express, { Router, type NextFunction, type Request, type Response } from 'express';
-import { mayAudit, worksCases } from '../access.js';
+import { worksCases } from '../access.js';
 import type { Services } from '../services.js';
 import { authenticate } from './authenticate.js';
-import { callerOf, caseRoutes } from './caseRoutes.js';
+import { caseRoutes } from './caseRoutes.js';
+import { oversightRoutes } from './oversightRoutes.js';
 
 export const bodyLimit = '64kb';
 
@@ -37,12 +38,8 @@ export function apiRoutes(services: Services) {
     res.json({ facilitators: facilitators.map(({ id, name, trainedFor }) => ({ id, name, trainedFor })) });
   });
 
-  router.get('/audit/verify', async (req, res) => {
-    if (!mayAudit(callerOf(req))) return void res.status(403).json({ error: 'Only supervisors can verify the audit trail.' });
-    res.json(await services.store.verifyChain());
-  });
-
   router.use(caseRoutes(services));
+  router.use(oversightRoutes(services));
   router.use((_req, res) => void res.status(404).json({ error: 'No such API route.' }));
   return router;
 }

@@ -3,6 +3,8 @@ import { sqliteAudit } from './sqlite/audit.js';
 import { sqliteCaseload } from './sqlite/caseload.js';
 import { sqliteCases } from './sqlite/cases.js';
 import { sqliteLinks } from './sqlite/links.js';
+import { sqliteOversight } from './sqlite/oversight.js';
+import { sqliteReports } from './sqlite/reports.js';
 import { preparedCache } from './sqlite/prepared.js';
 import { sqliteRetention } from './sqlite/retention.js';
 import { sqliteSessions } from './sqlite/sessions.js';
@@ -24,6 +26,8 @@ export function createSqliteStore(db: Db): Store {
     ...sqliteSessions(db, writes),
     ...sqliteCases(db, writes, prepared),
     ...sqliteCaseload(db, prepared),
+    ...sqliteOversight(db, writes),
+    ...sqliteReports(db),
     ...sqliteLinks(db, writes),
     ...sqliteAudit(db, writes),
     ...sqliteRetention(db, writes),

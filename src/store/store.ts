@@ -206,6 +206,10 @@ export type CommitOutcome<R> =
   | { kind: 'committed'; record: CaseRecord }
   | { kind: 'replayed'; record: CaseRecord; first: { version: number; machineVersion: number; at: string; snapshot: unknown } };
 
+/** The dashboard's lists of cases that need a supervisor's attention. */
+export const caseQueues = ['referrals', 'riskApprovals', 'closureSignOffs', 'clocksOverdue', 'itemsOverdue', 'undeliverable', 'stalled', 'pausedPastEnd'] as const;
+export type CaseQueue = (typeof caseQueues)[number];
+
 export interface CaseListFilter {
   stage?: string;
   facilitatorId?: string;
@@ -213,6 +217,8 @@ export interface CaseListFilter {
   referencePrefix?: string;
   /** Newest referral first (the default), oldest first, or the most recently changed first. */
   sort?: 'newest' | 'oldest' | 'updated';
+  /** One of the dashboard's lists, as of `at` (the time now, today's date, and where stalling begins). */
+  queue?: { name: CaseQueue; now: string; today: string; stalledBefore: string };
   limit: number;
   offset: number;
 }
@@ -300,6 +306,47 @@ export interface CaseloadStore {
   listCases(filter: CaseListFilter): Promise<{ cases: CaseRecord[]; total: number }>;
 }
 
+/** How many cases are in each of the dashboard's lists. */
+export type DashboardCounts = Record<CaseQueue, number>;
+
+/** A case supervision session for a practitioner. */
+export interface SupervisionRecord {
+  id: string;
+  facilitatorId: string;
+  heldOn: string;
+  note: string;
+  recordedBy: string;
+  recordedAt: string;
+}
+
+/** Supervisors' oversight across cases: the dashboard's counts, caseloads, and practitioners' supervision. */
+export interface OversightStore {
+  dashboardCounts(at: { now: string; today: string; stalledBefore: string }): Promise<DashboardCounts>;
+  /** Every active facilitator with their open cases by stage. */
+  facilitatorCaseloads(): Promise<{ id: string; name: string; byStage: Record<string, number> }[]>;
+  addSupervision(session: SupervisionRecord): Promise<void>;
+  /** The date of each facilitator's latest supervision session, by facilitator id. */
+  lastSupervisions(): Promise<Record<string, string>>;
+  supervisionsOf(facilitatorId: string): Promise<SupervisionRecord[]>;
+}
+
+/** The commissioner's figures for the cases referred in a period, counted by case (src/reports/). */
+export interface ReportFigures {
+  funnel: { referred: number; contacted: number; consented: number; meetingHeld: number; agreementMade: number; agreementCompleted: number };
+  closures: { reason: string | null; cases: number }[];
+  /** Per stage: how many cases left it, and the median and 90th percentile of their time there, in ms. */
+  stageTimes: { stage: string; cases: number; median: number; p90: number }[];
+  processes: { process: string; cases: number; held: number }[];
+  satisfaction: { party: string; rating: number; answers: number }[];
+  agencies: { agency: string; cases: number }[];
+  clocks: { clock: string; status: string; cases: number }[];
+}
+
+export interface ReportsStore {
+  /** The figures for cases whose referral was received from `from` (inclusive) to `to` (exclusive); overdue as of `now`. */
+  reportFigures(period: { from: string; to: string; now: string }): Promise<ReportFigures>;
+}
+
 /** Links emailed to parties, the sessions they open, and the feedback they bring. */
 export interface LinkStore {
   /** A link by its token's hash, whatever its state: callers judge expiry, use and revocation. */
@@ -313,11 +360,34 @@ export interface LinkStore {
   feedback(caseId: string): Promise<FeedbackRecord[]>;
 }
 
+/** How a case was read: its page, its audited history, or an export of that history. */
+export type ViewKind = 'case' | 'history' | 'export';
+
+export interface CaseViewRecord {
+  userId: string;
+  at: string;
+  kind: ViewKind;
+}
+
+/**
+ * A history row that fails its own check: its content no longer gives its hash
+ * (`altered`), or it does not link to the row stored before it (`unlinked`: a row
+ * before it was removed or replaced).
+ */
+export interface BrokenEntry {
+  seq: number;
+  problem: 'altered' | 'unlinked';
+}
+
 /** Who opened a case, the chain's verification, and copies of the database. */
 export interface AuditStore {
-  recordView(caseId: string, userId: string, at: string): Promise<void>;
-  /** Who opened the case, newest first: part of the audit supervisors read. */
-  views(caseId: string): Promise<{ userId: string; at: string }[]>;
+  recordView(caseId: string, userId: string, at: string, kind?: ViewKind): Promise<void>;
+  /** Who read the case and how, newest first: part of the audit supervisors read. */
+  views(caseId: string): Promise<CaseViewRecord[]>;
+  /** The case's history rows that fail their own check, in order; none when its part of the chain is intact. */
+  brokenEntries(caseId: string): Promise<BrokenEntry[]>;
+  /** The case a history row belongs to, to name and link the first broken entry of the chain. */
+  caseOfEntry(seq: number): Promise<string | undefined>;
   verifyChain(): Promise<ChainCheck>;
   backup(to: string): Promise<void>;
 }
@@ -336,7 +406,7 @@ export interface RetentionStore {
  * one runs each write synchronously in its own savepoint of a group-committed
  * immediate transaction.
  */
-export interface Store extends UserStore, SessionStore, CaseStore, CaseloadStore, LinkStore, AuditStore, RetentionStore {
+export interface Store extends UserStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore {
   close(): void;
   ping(): Promise<boolean>;
 }

@@ -18,10 +18,11 @@ const releasedMigrations: Record<string, string> = {
   '20261201_0900_chart_v2.sql': '1e2b37564a24368d2a6f73a2ee6292d90404af73241dcfda771a73b764b328c7',
   '20261202_0900_staff_sessions.sql': '475525303025caabf37e99f44661ab3d55024a4141f2c61289c70406af03a6d6',
   '20261203_0900_oversight.sql': '6c2e4004f675375afcf6d60c90e47151609a629e513874bac50666c5a3708f46',
+  '20261204_0900_report_cohorts.sql': 'c8485196dffd64600a055f0fe8292570e957d206ac05f9e849389f948454aa64',
 };
 
 /** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
-const recordedSchemaHash = '19632cbbcb845e3de36a83321e0ce783d19c69b39f10ee61da700a621322983e';
+const recordedSchemaHash = 'b1b0affb376ced5c7e59d6d22ab9fb76dcdde4a5d2acdb18eec4ee4fa0bd74e8';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -27,7 +27,7 @@ describe('staff sign-in and sessions', () => {
     for (const returnTo of ['//evil.example/', 'https://evil.example/', '/\\evil.example']) {
       const browser = staffBrowser(env.app);
       const landed = await browser.signIn(env.staff.supervisor.email, undefined, returnTo);
-      expect(landed.$('h1').text().trim()).toBe('All cases');
+      expect(landed.$('h1').text().trim()).toBe('Dashboard');
     }
   });
 

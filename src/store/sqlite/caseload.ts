@@ -1,5 +1,6 @@
 import type { Db } from '../database.js';
 import type { CaseListFilter, CaseloadStore } from '../store.js';
+import { queueConditions } from './queues.js';
 import type { Prepared } from './prepared.js';
 import { caseColumns, toCase, type CaseRow } from './rows.js';
 
@@ -12,12 +13,13 @@ const orders = { newest: 'created_at DESC, id DESC', oldest: 'created_at ASC, id
 export function sqliteCaseload(db: Db, prepared: Prepared): CaseloadStore {
   const caseById = db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.id = ?`);
 
-  function caseloadPage({ stage, facilitatorId, referencePrefix, sort = 'newest', limit, offset }: CaseListFilter): { ids: string[]; total: number } {
-    const params = { stage, facilitatorId, referencePrefix, limit, offset };
+  function caseloadPage({ stage, facilitatorId, referencePrefix, sort = 'newest', queue, limit, offset }: CaseListFilter): { ids: string[]; total: number } {
+    const params = { stage, facilitatorId, referencePrefix, limit, offset, ...(queue ? { now: queue.now, today: queue.today, stalledBefore: queue.stalledBefore } : {}) };
     const where = [
       ...(stage ? ['c.stage = @stage'] : []),
       // GLOB is case-sensitive, so the reference index serves the prefix.
       ...(referencePrefix ? ["c.reference GLOB @referencePrefix || '*'"] : []),
+      ...(queue ? [queueConditions[queue.name]] : []),
     ];
     const ownNewest = facilitatorId && sort === 'newest' && where.length === 0;
     const [from, id, order, conditions] = ownNewest

@@ -44,7 +44,8 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     setSummary: db.prepare('UPDATE cases SET summary = ? WHERE id = ?'),
     setClockDue: db.prepare('UPDATE cases SET clock_due_at = ? WHERE id = ?'),
     addStageTime: db.prepare(
-      'INSERT INTO case_stage_times (case_id, stage, ms) VALUES (?, ?, ?) ON CONFLICT (case_id, stage) DO UPDATE SET ms = ms + excluded.ms',
+      `INSERT INTO case_stage_times (case_id, stage, ms, case_created_at) VALUES (@caseId, @stage, @ms, (SELECT created_at FROM cases WHERE id = @caseId))
+       ON CONFLICT (case_id, stage) DO UPDATE SET ms = ms + excluded.ms`,
     ),
     countOpen: db.prepare(
       'INSERT INTO facilitator_open_cases (user_id, stage, cases) VALUES (?, ?, ?) ON CONFLICT (user_id, stage) DO UPDATE SET cases = cases + excluded.cases',
@@ -136,7 +137,7 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
 
   function writeSummary(caseId: string, summary: SummaryUpdate) {
     q.setSummary.run(JSON.stringify(summary.value), caseId);
-    if (summary.left) q.addStageTime.run(caseId, summary.left.stage, summary.left.ms);
+    if (summary.left) q.addStageTime.run({ caseId, stage: summary.left.stage, ms: summary.left.ms });
   }
 
   function writeCommit(current: CaseRecord, commit: EventCommit, snapshot: string): void {
@@ -269,7 +270,7 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
       writes.run(() => {
         writeSummary(caseId, summary);
         q.setClockDue.run(clockDueAt, caseId);
-        for (const t of stageTimes) q.addStageTime.run(caseId, t.stage, t.ms);
+        for (const t of stageTimes) q.addStageTime.run({ caseId, stage: t.stage, ms: t.ms });
       }),
   };
 }

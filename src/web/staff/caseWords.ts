@@ -137,6 +137,10 @@ const noticeWhat: Record<string, string> = {
 const recipientWords = (recipient: string) =>
   recipient === 'facilitators' ? 'the facilitators' : recipient === 'supervisors' ? 'the supervisors' : recipient.startsWith('supporter:') ? 'a supporter' : `the ${recipient}`;
 
+/** A notice in a history: "Email to the victim: an invitation to take part". */
+export const noticeLabel = ({ template, recipient }: { template: string; recipient: string }) =>
+  `Email to ${recipientWords(recipient)}: ${noticeWhat[template] ?? template.replaceAll('_', ' ')}`;
+
 /** What a committed notice means, for the confirmation after a step. */
 export function noticeSentence({ template, recipient, status }: { template: string; recipient: string; status: string }, caseOpen = true): string {
   if (status === 'failed') {

@@ -2,19 +2,21 @@ import type { Response } from 'express';
 import type { Services } from '../../services.js';
 import { views, type PageContent } from '../views.js';
 
-export type Section = 'cases' | 'newReferral' | 'signIn';
+export type Section = 'dashboard' | 'cases' | 'newReferral' | 'reports' | 'signIn';
 
 /** Every staff page: the named template in templates/staff inside the staff layout, with who is signed in and their menu. */
 export function staffRenderer({ config }: Pick<Services, 'config'>) {
   return (res: Response, status: number, name: string, model: PageContent & { section?: Section }) => {
     const signedIn = res.locals.signedIn;
-    const worksCases = signedIn && signedIn.user.role !== 'admin';
-    const navigation = worksCases
-      ? [
-          { text: 'Cases', href: '/', active: model.section === 'cases' },
-          { text: 'New referral', href: '/cases/new', active: model.section === 'newReferral' },
-        ]
-      : [];
+    const role = signedIn?.user.role;
+    const item = (text: string, href: string, section: Section) => ({ text, href, active: model.section === section });
+    // A supervisor starts from the dashboard; a facilitator from their cases.
+    const navigation =
+      role === 'supervisor'
+        ? [item('Dashboard', '/', 'dashboard'), item('Cases', '/cases', 'cases'), item('New referral', '/cases/new', 'newReferral'), item('Reports', '/reports', 'reports')]
+        : role === 'facilitator'
+          ? [item('Cases', '/', 'cases'), item('New referral', '/cases/new', 'newReferral')]
+          : [];
     const page = views.page(
       `staff/${name}`,
       {

@@ -1,19 +1,24 @@
 import express, { Router, type Express } from 'express';
 import type { Services } from '../../services.js';
 import { useLayout } from '../pages.js';
-import { caseloadRoutes } from './caseload/routes.js';
+import { caseloadPage, caseloadRoutes } from './caseload/routes.js';
+import { caseHistoryRoutes } from './caseHistory/routes.js';
 import { casePageRoutes } from './casePage/routes.js';
+import { dashboardRoutes } from './dashboard/routes.js';
 import { eventFormRoutes } from './eventForm/routes.js';
 import { newReferralRoutes } from './newReferral/routes.js';
 import { problemViews } from './problemViews.js';
 import { staffRenderer } from './render.js';
+import { reportRoutes } from './reports/routes.js';
+import { supervisionRoutes } from './supervision/routes.js';
 import { signInRoutes } from './signIn/routes.js';
 import { csrfOk, requireSignIn, resumeStaffSession } from './staffSession.js';
 
 /**
- * The staff app: sign-in, then the caseload, the case page and a form for every
- * step. Sessions are held on the server; every page but sign-in needs one, and
- * every form that changes something carries the session's anti-forgery token.
+ * The staff app: sign-in, then the dashboard (supervisors), the caseload, the case
+ * page and a form for every step, the case's audited history and the reports.
+ * Sessions are held on the server; every page but sign-in needs one, and every
+ * form that changes something carries the session's anti-forgery token.
  */
 export function setUpStaffPages(app: Express, services: Services) {
   const render = staffRenderer(services);
@@ -34,9 +39,13 @@ export function setUpStaffPages(app: Express, services: Services) {
     next();
   });
   router.use((req, res, next) => (req.method === 'POST' && res.locals.signedIn && !csrfOk(res, req.body) ? problems.forbidden(res) : next()));
+  router.use(dashboardRoutes(services, render, caseloadPage(services, render)));
   router.use(caseloadRoutes(services, render));
+  router.use(supervisionRoutes(services, render, problems));
+  router.use(reportRoutes(services, render, problems));
   router.use(newReferralRoutes(services, render, problems));
   router.use(casePageRoutes(services, render, problems));
+  router.use(caseHistoryRoutes(services, render, problems));
   router.use(eventFormRoutes(services, render, problems));
   app.use(router);
 }

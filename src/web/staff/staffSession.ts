@@ -46,8 +46,9 @@ export const signInFor = (returnTo: string) => `/sign-in?returnTo=${encodeURICom
 export const safeReturnTo = (value: unknown) =>
   typeof value === 'string' && /^\/(?![/\\])[\x21-\x7e]*$/.test(value) && value.length <= 2000 ? value : '/';
 
-/** The staff app's pages: the caseload at `/` and everything under `/cases`. Any other address is simply not found. */
-const isStaffPage = (path: string) => path === '/' || path === '/cases' || path.startsWith('/cases/');
+/** The staff app's pages: `/` and everything under `/cases`, `/reports` and `/supervision`. Any other address is simply not found. */
+const staffAreas = ['/cases', '/reports', '/supervision'];
+const isStaffPage = (path: string) => path === '/' || staffAreas.some((area) => path === area || path.startsWith(`${area}/`));
 
 /** Every staff page but sign-in: an anonymous visitor is sent to sign in, and comes back after. */
 export function requireSignIn(req: Request, res: Response, next: NextFunction) {

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Flags } from '../../../../machines/case/context.js';
-import { staffCaller } from '../../../access.js';
+import { mayAudit, staffCaller } from '../../../access.js';
 import { taskViews } from '../../../cases/caseTasks.js';
 import { victimsCodeClocks } from '../../../cases/victimsCodeClocks.js';
 import type { Services } from '../../../services.js';
@@ -42,7 +42,12 @@ export function casePageRoutes({ engine, store, clock }: Services, render: Staff
       names,
       forSupervisor: engine.othersMay(record, caller),
     });
-    render(res, 200, 'casePage', { ...model, statechart: await statechartFigure(record.machineVersion, view.state), section: 'cases' });
+    render(res, 200, 'casePage', {
+      ...model,
+      ...(mayAudit(caller) ? { historyHref: `/cases/${view.id}/history` } : {}),
+      statechart: await statechartFigure(record.machineVersion, view.state),
+      section: 'cases',
+    });
   });
   return router;
 }

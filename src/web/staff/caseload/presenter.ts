@@ -3,6 +3,7 @@ import type { CaseView } from '../../../cases/caseView.js';
 import type { VictimsCodeClock } from '../../../cases/victimsCodeClocks.js';
 import type { TimerRecord } from '../../../store/store.js';
 import { nextStep, shortDay, stageLabels, stageTagClasses } from '../caseWords.js';
+import { queueWords } from '../../../oversight/caseQueues.js';
 import type { CaseloadQuery } from './form.js';
 
 export interface CaseloadRow {
@@ -18,10 +19,12 @@ const queryString = (q: CaseloadQuery, changes: Partial<CaseloadQuery>) => {
   const params = new URLSearchParams();
   if (merged.stage) params.set('stage', merged.stage);
   if (merged.q) params.set('q', merged.q);
+  if (merged.queue) params.set('queue', merged.queue);
+  if (merged.facilitator) params.set('facilitator', merged.facilitator);
   if (merged.sort !== 'newest') params.set('sort', merged.sort);
   if (merged.page > 1) params.set('page', String(merged.page));
   const text = params.toString();
-  return text ? `/?${text}` : '/';
+  return text ? `/cases?${text}` : '/cases';
 };
 
 /** What is due or overdue on a case: Victims' Code clocks, agreement items, undelivered emails. */
@@ -38,20 +41,33 @@ function attention({ view, clocks }: CaseloadRow): { text: string; overdue: bool
 }
 
 /** The caseload: a row per case with its stage, the next thing to do and what is due, and the controls and pages. */
-export function caseloadPresenter(rows: CaseloadRow[], total: number, query: CaseloadQuery, scope: 'own' | 'all') {
+export function caseloadPresenter(
+  rows: CaseloadRow[],
+  total: number,
+  query: CaseloadQuery,
+  scope: 'own' | 'all',
+  facilitators: { id: string; name: string }[] = [],
+) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
-  const filtered = Boolean(query.stage || query.q);
+  const filtered = Boolean(query.stage || query.q || query.queue || query.facilitator);
+  const facilitator = facilitators.find((f) => f.id === query.facilitator);
   return {
-    title: scope === 'own' ? 'Your cases' : 'All cases',
+    title: query.queue ? queueWords[query.queue].title : facilitator ? `Cases allocated to ${facilitator.name}` : scope === 'own' ? 'Your cases' : 'All cases',
+    description: query.queue ? queueWords[query.queue].description : undefined,
     total,
     filtered,
     empty: total === 0,
-    emptyText: filtered
+    emptyText: query.queue
+      ? 'There are no cases in this list now.'
+      : filtered
       ? 'No cases match. Clear the filters to see every case.'
       : scope === 'own'
         ? 'You have no cases yet. A case appears here when a supervisor allocates it to you. You can also enter a new referral.'
         : 'There are no cases yet. Enter a referral to start the first one.',
-    query: { stage: query.stage ?? '', q: query.q ?? '', sort: query.sort },
+    query: { stage: query.stage ?? '', q: query.q ?? '', sort: query.sort, queue: query.queue ?? '' },
+    facilitatorOptions: facilitators.length
+      ? [{ value: '', text: 'Any facilitator' }, ...facilitators.map((f) => ({ value: f.id, text: f.name, selected: f.id === query.facilitator }))]
+      : undefined,
     stageOptions: [{ value: '', text: 'Any stage' }, ...stages.map((s) => ({ value: s, text: stageLabels[s], selected: query.stage === s }))],
     sortOptions: [
       { value: 'newest', text: 'Newest referral first', selected: query.sort === 'newest' },
