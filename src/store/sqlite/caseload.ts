@@ -1,6 +1,6 @@
 import type { Db } from '../database.js';
 import type { CaseListFilter, CaseloadStore } from '../store.js';
-import { queueConditions } from './queues.js';
+import { queueConditions, queueCounts } from './queues.js';
 import type { Prepared } from './prepared.js';
 import { caseColumns, toCase, type CaseRow } from './rows.js';
 
@@ -29,7 +29,9 @@ export function sqliteCaseload(db: Db, prepared: Prepared): CaseloadStore {
         : ['cases c', 'c.id', prefixed(orders[sort]), where];
     const clause = conditions.length ? `WHERE ${conditions.join(' AND ')}` : '';
     const ids = prepared(`SELECT ${id} FROM ${from} ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all(params) as string[];
-    const total = prepared(`SELECT count(*) FROM ${from} ${clause}`).pluck().get(params) as number;
+    // One of the dashboard's lists, and nothing else: counted as the dashboard counts it.
+    const countSql = queue && where.length === 1 && !facilitatorId ? queueCounts[queue.name] : `SELECT count(*) FROM ${from} ${clause}`;
+    const total = prepared(countSql).pluck().get(...(countSql.includes('@') ? [params] : [])) as number;
     return { ids, total };
   }
 
