@@ -19,7 +19,7 @@ describe('npm run bench -- --smoke', () => {
 
     const report = JSON.parse(readFileSync(join(tmp.dir, 'bench-latest.json'), 'utf8')) as BenchReport;
     expect(report.mode).toBe('smoke');
-    expect(Object.keys(report.sections)).toEqual(['engine', 'http', 'scale', 'pages', 'mail', 'deadlines']);
+    expect(Object.keys(report.sections)).toEqual(['engine', 'http', 'scale', 'pages', 'reports', 'mail', 'deadlines']);
     for (const [name, section] of Object.entries(report.sections)) {
       expect(section, name).not.toHaveProperty('error');
       if ('error' in section) continue;

@@ -26,6 +26,19 @@ describe('bench options', () => {
     expect(parseOptions(['--only', 'pages']).only).toEqual(['pages']);
   });
 
+  it('the reports section reads a database seeded as the scale section\'s, and stays tiny in smoke mode', () => {
+    for (const mode of [[], ['--quick'], ['--smoke']]) {
+      const { scale, reports } = parseOptions(mode).sizes;
+      expect(reports).toMatchObject({ cases: scale.cases, events: scale.events, facilitators: scale.facilitators, bigCaseload: scale.bigCaseload });
+      expect(reports.samples).toBeGreaterThan(0);
+      expect(reports.reportRuns).toBeGreaterThan(0);
+    }
+    expect(parseOptions([]).sizes.reports.cases).toBe(100_000);
+    const smoke = parseOptions(['--smoke']).sizes.reports;
+    expect(smoke.cases).toBeLessThanOrEqual(1000);
+    expect(smoke.samples + smoke.reportRuns).toBeLessThanOrEqual(50);
+  });
+
   it('a partial run is written under its time only, never as the latest figures', () => {
     const report = (startedAt: string): BenchReport => ({ mode: 'smoke', startedAt, durationMs: 1, machine: { node: 'v20', platform: 'linux', cpus: 2, memoryGiB: 24 }, sections: {} });
     writeReport(report('2026-11-23T10:00:00.000Z'), tmp.dir, { partial: true });

@@ -19,6 +19,12 @@ export interface Sizes {
    * `roundTrips` form GET + POST + redirect rounds.
    */
   pages: { cases: number; events: number; facilitators: number; bigCaseload: number; samples: number; roundTrips: number };
+  /**
+   * The supervisors' oversight reads, through the store, on a database seeded as the scale section's: `reportRuns`
+   * commissioner reports of each period (a quarter, every case), `samples` reads of the dashboard's counts, the
+   * facilitators' caseloads and the first page of each of the dashboard's lists.
+   */
+  reports: { cases: number; events: number; facilitators: number; bigCaseload: number; samples: number; reportRuns: number };
   mail: { notices: number };
   /** Sweeps with `due` timers due, `sweeps` times for each number pending: few-due sweeps are short, so they get more samples. */
   deadlines: { pending: number[]; due: { due: number; sweeps: number }[] };
@@ -30,6 +36,7 @@ const sizes: Record<Mode, Sizes> = {
     http: { cases: 1500, connections: 16, warmupShare: 0.1 },
     scale: { cases: 100_000, events: 2_000_000, facilitators: 50, bigCaseload: 10_000, samples: 300, startups: 3, verifications: 3 },
     pages: { cases: 100_000, events: 2_000_000, facilitators: 50, bigCaseload: 10_000, samples: 300, roundTrips: 300 },
+    reports: { cases: 100_000, events: 2_000_000, facilitators: 50, bigCaseload: 10_000, samples: 200, reportRuns: 20 },
     mail: { notices: 1000 },
     deadlines: { pending: [100_000, 1_000_000], due: [{ due: 10, sweeps: 25 }, { due: 1000, sweeps: 3 }] },
   },
@@ -38,6 +45,7 @@ const sizes: Record<Mode, Sizes> = {
     http: { cases: 500, connections: 16, warmupShare: 0.1 },
     scale: { cases: 10_000, events: 200_000, facilitators: 20, bigCaseload: 2_000, samples: 100, startups: 1, verifications: 3 },
     pages: { cases: 10_000, events: 200_000, facilitators: 20, bigCaseload: 2_000, samples: 100, roundTrips: 100 },
+    reports: { cases: 10_000, events: 200_000, facilitators: 20, bigCaseload: 2_000, samples: 100, reportRuns: 10 },
     mail: { notices: 1000 },
     deadlines: { pending: [10_000, 100_000], due: [{ due: 10, sweeps: 9 }, { due: 200, sweeps: 3 }] },
   },
@@ -46,6 +54,7 @@ const sizes: Record<Mode, Sizes> = {
     http: { cases: 20, connections: 4, warmupShare: 0.1 },
     scale: { cases: 300, events: 6_000, facilitators: 3, bigCaseload: 100, samples: 10, startups: 1, verifications: 1 },
     pages: { cases: 300, events: 6_000, facilitators: 3, bigCaseload: 100, samples: 10, roundTrips: 5 },
+    reports: { cases: 300, events: 6_000, facilitators: 3, bigCaseload: 100, samples: 10, reportRuns: 3 },
     mail: { notices: 20 },
     deadlines: { pending: [1_000, 5_000], due: [{ due: 2, sweeps: 2 }, { due: 10, sweeps: 1 }] },
   },

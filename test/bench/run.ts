@@ -12,6 +12,7 @@ import { mailBench } from './mail/mailBench.js';
 import { parseOptions, type Options } from './options.js';
 import { pagesBench } from './pages/pagesBench.js';
 import { formatTable, writeReport, type BenchReport, type SectionResult } from './report.js';
+import { reportsBench } from './reports/reportsBench.js';
 import { scaleBench } from './scale/scaleBench.js';
 
 const sections: Record<string, (o: Options, workDir: string) => Promise<SectionResult>> = {
@@ -19,6 +20,7 @@ const sections: Record<string, (o: Options, workDir: string) => Promise<SectionR
   http: (o, dir) => httpBench(o.sizes.http, dir),
   scale: (o, dir) => scaleBench(o.sizes.scale, dir),
   pages: (o, dir) => pagesBench(o.sizes.pages, dir),
+  reports: (o, dir) => reportsBench(o.sizes.reports, dir),
   mail: (o, dir) => mailBench(o.sizes.mail, dir),
   deadlines: (o, dir) => deadlineBench(o.sizes.deadlines, dir),
 };

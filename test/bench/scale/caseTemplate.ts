@@ -1,6 +1,6 @@
 import { accepted, addBenchUser, benchServices, callerFor } from '../fixtures.js';
 import { sampleReferral } from '../../support/harness.js';
-import type { CaseOversight } from '../../../src/store/store.js';
+import type { CaseOversight, HistoryRecord, NoticeRecord } from '../../../src/store/store.js';
 import { caseScript } from '../workload.js';
 
 /** One stored history row of the template case, with its JSON columns as stored. */
@@ -10,7 +10,8 @@ export interface TemplateEvent {
   from: string | null;
   to: string;
   data: string;
-  notices: { template: string; recipient: string; data: string; status: string; lastError: string | null }[];
+  /** Each notice keeps the id it had, and the id of the notice it says could not be delivered, if any. */
+  notices: { id: string; refersTo: string | null; template: string; recipient: string; data: string; status: string; lastError: string | null }[];
   /** The case row after this event. */
   after: { snapshot: string; stage: string; status: string; paused: boolean; clocks: string; oversight: CaseOversight };
 }
@@ -54,19 +55,33 @@ export async function captureCaseTemplate(supervisorId: string, facilitatorId: s
       supervisorId,
       facilitatorId,
       referral: JSON.stringify((await services.store.caseById(caseId))!.referral),
-      events: history.map((h, i) => ({
-        type: h.type,
-        actor: JSON.stringify(h.actor),
-        from: h.from,
-        to: h.to,
-        data: JSON.stringify(h.data),
-        notices: notices
-          .filter((n) => n.seq === h.seq)
-          .map((n) => ({ template: n.template, recipient: n.recipient, data: JSON.stringify(n.data), status: n.status, lastError: n.lastError })),
-        after: afters[i]!,
-      })),
+      events: templateEvents(history, notices, afters),
     };
   } finally {
     services.store.close();
   }
+}
+
+/** A walked case's stored rows as template rows: each event with its JSON columns as stored, its notices, and the case after it. */
+export function templateEvents(history: HistoryRecord[], notices: NoticeRecord[], afters: TemplateEvent['after'][]): TemplateEvent[] {
+  return history.map((h, i) => ({
+    type: h.type,
+    actor: JSON.stringify(h.actor),
+    from: h.from,
+    to: h.to,
+    data: JSON.stringify(h.data),
+    notices: notices
+      .filter((n) => n.seq === h.seq)
+      .map((n) => ({
+        id: n.id,
+        // A notice that another could not be delivered names it.
+        refersTo: typeof n.data.noticeId === 'string' ? n.data.noticeId : null,
+        template: n.template,
+        recipient: n.recipient,
+        data: JSON.stringify(n.data),
+        status: n.status,
+        lastError: n.lastError,
+      })),
+    after: afters[i]!,
+  }));
 }
