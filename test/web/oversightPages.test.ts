@@ -35,7 +35,10 @@ describe('who may see the oversight pages', () => {
     const refusedPost = await facilitator.post('/supervision/new', { ...facilitator.hiddenOf(home), facilitatorId: staff.facilitator.id, note: 'x' });
     expect(refusedPost.status).toBe(403);
     // The case page offers a supervisor's audited history; a facilitator's does not.
-    expect((await facilitator.get(`/cases/${caseId}`)).$('[data-audited-history]').length).toBe(0);
+    const facilitatorsCase = await facilitator.get(`/cases/${caseId}`);
+    expect(facilitatorsCase.$('[data-audited-history]').length).toBe(0);
+    // What only a supervisor may do is said as what it is: a choice, not a step the case waits for.
+    expect(facilitatorsCase.$('.govuk-inset-text').map((_, p) => facilitatorsCase.$(p).text().trim()).get()).toEqual(['A supervisor can reassign the case to other facilitators.']);
 
     const other = staffBrowser(app);
     await other.signIn(staff.facilitator2.email);

@@ -162,7 +162,10 @@ export function casePagePresenter(data: CasePageData) {
     // Exactly what the chart allows this user now: each a link to its form, named as the API names the event.
     offer: eventLinks(view.id, view.allowedEvents),
     blocked: view.blockedEvents.map((b) => ({ text: eventLabels[b.type], event: b.type, reasons: b.reasons })),
-    forSupervisor: data.forSupervisor.map((t) => `A supervisor must ${eventLabels[t].charAt(0).toLowerCase()}${eventLabels[t].slice(1)}.`),
+    // Reassigning is open to a supervisor at any time, not a decision the case waits for.
+    forSupervisor: data.forSupervisor.map((t) =>
+      t === 'REASSIGN' ? 'A supervisor can reassign the case to other facilitators.' : `A supervisor must ${eventLabels[t].charAt(0).toLowerCase()}${eventLabels[t].slice(1)}.`,
+    ),
     agreement: view.agreement.map((i) => ({ ...i, due: day(i.dueDate), statusText: i.status === 'pending' ? (i.overdue ? 'Overdue' : 'Pending') : i.status === 'completed' ? 'Completed' : 'Missed' })),
     tasks: data.tasks.map((t) => ({
       text: t.text,
