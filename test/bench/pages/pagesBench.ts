@@ -125,7 +125,7 @@ async function load(client: StaffClient, path: string, expected: (h1: string) =>
 /**
  * The staff web app at scale, as staff use it: over HTTP, signed in through the sign-in form with the
  * session cookie, on a database seeded as the scale section's. The caseload (a supervisor's, of every
- * case, and the facilitator's with the biggest share), case pages (each view recorded for the audit,
+ * case, and the facilitator's with the biggest share), the supervisor's dashboard, case pages (each view recorded for the audit,
  * as the product does), and a form's whole round trip: GET the ADD_NOTE form, POST it with its hidden
  * fields, follow the 303 to the case page. Then the server's peak RSS.
  */
@@ -146,9 +146,10 @@ export async function pagesBench(sizes: Sizes['pages'], workDir: string): Promis
 
     const pick = random(7);
     const pageOf = (cases: number) => 1 + pick(Math.ceil(cases / pageSize));
-    const caseload = (client: StaffClient, cases: number) => () => load(client, `/?page=${pageOf(cases)}`, (h1) => h1 !== '');
-    const supervisorList = await sample(sizes.samples, caseload(supervisor, db.supervisor.cases));
-    const facilitatorList = await sample(sizes.samples, caseload(facilitator, db.facilitator.cases));
+    const caseload = (client: StaffClient, cases: number, h1: string) => () => load(client, `/cases?page=${pageOf(cases)}`, (shown) => shown === h1);
+    const supervisorList = await sample(sizes.samples, caseload(supervisor, db.supervisor.cases, 'All cases'));
+    const facilitatorList = await sample(sizes.samples, caseload(facilitator, db.facilitator.cases, 'Your cases'));
+    const dashboard = await sample(sizes.samples, () => load(supervisor, '/', (h1) => h1 === 'Dashboard'));
     const casePage = await sample(sizes.samples, async () => {
       const { id, reference } = db.cases[pick(db.cases.length)]!;
       await load(supervisor, `/cases/${id}`, (h1) => h1.includes(reference));
@@ -169,8 +170,9 @@ export async function pagesBench(sizes: Sizes['pages'], workDir: string): Promis
     const count = (n: number) => n.toLocaleString('en-GB');
     return {
       figures: [
-        p95(`caseload page / p95, supervisor (${count(db.supervisor.cases)} cases)`, supervisorList),
-        p95(`caseload page / p95, facilitator (${count(db.facilitator.cases)} cases)`, facilitatorList),
+        p95(`caseload page /cases p95, supervisor (${count(db.supervisor.cases)} cases)`, supervisorList),
+        p95(`caseload page /cases p95, facilitator (${count(db.facilitator.cases)} cases)`, facilitatorList),
+        p95('supervisor dashboard / p95 (8 lists, caseloads)', dashboard),
         p95('case page /cases/:id p95 (random cases)', casePage),
         p95('form round trip p95 (ADD_NOTE: GET, POST, 303 to the case page)', roundTrip),
         figure({
@@ -186,7 +188,7 @@ export async function pagesBench(sizes: Sizes['pages'], workDir: string): Promis
         sizes,
         seeded: { cases: db.cases.length, active: db.activeIds.length, facilitatorCases: db.facilitator.cases, seconds: round(seeded.ms / 1000, 1) },
         startMs: round(server.startMs),
-        pagesMs: { supervisorList: latency(supervisorList), facilitatorList: latency(facilitatorList), casePage: latency(casePage), formRoundTrip: latency(roundTrip) },
+        pagesMs: { supervisorList: latency(supervisorList), facilitatorList: latency(facilitatorList), dashboard: latency(dashboard), casePage: latency(casePage), formRoundTrip: latency(roundTrip) },
         memory: { afterSignIn, afterPages: memory, peakReset },
       },
     };
