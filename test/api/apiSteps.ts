@@ -96,6 +96,13 @@ export async function lowRisk(c: CaseClient, token: string) {
   return after;
 }
 
+/** A high risk assessed, revised once the police had no further concerns, then assessed low: the case moves to preparation. */
+export async function riskRevisedToLow(c: CaseClient, token: string) {
+  await c.ok(token, { type: 'SUBMIT_RISK_ASSESSMENT', level: 'high', factors: { safety: 'threats made' }, directContactAllowed: false });
+  await c.ok(token, { type: 'REVISE_RISK', reason: 'The police have no further concerns.' });
+  return lowRisk(c, token);
+}
+
 export async function prepareBoth(c: CaseClient, token: string) {
   await c.ok(token, { type: 'RECORD_PREPARATION', party: 'victim', note: 'met at home' });
   return c.ok(token, { type: 'RECORD_PREPARATION', party: 'offender', note: 'met at probation' });

@@ -1,10 +1,10 @@
 import Database from 'better-sqlite3';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { caseClient, consentBoth, lowRisk, prepareBoth } from '../api/apiSteps.js';
+import { caseClient, consentBoth, lowRisk, prepareBoth, riskRevisedToLow } from '../api/apiSteps.js';
 import { addStaff, openCase, sampleReferral, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
-import { expectAccessible, launchChromium, tabTo } from './chromium.js';
-import { cheapPasswords, errorSummary, heading, press, staffPage, type StaffPage } from './staffSteps.js';
+import { launchChromium, tabTo } from './chromium.js';
+import { check, cheapPasswords, errorSummary, press, staffPage, type StaffPage } from './staffSteps.js';
 
 /**
  * The supervisors' oversight pages in Chromium: axe-core (WCAG 2.0, 2.1 and 2.2, A and AA)
@@ -54,14 +54,6 @@ describe('the oversight pages are accessible in Chromium', () => {
     await app?.stop();
     tmp.remove();
   });
-
-  /** The page in front of the browser: its heading, its title (with "Error: " when it shows errors), and axe. */
-  async function check(page: Page, h1: string | RegExp, { error = false } = {}) {
-    if (typeof h1 === 'string') expect(await heading(page)).toBe(h1);
-    else expect(await heading(page)).toMatch(h1);
-    expect(await page.title()).toMatch(new RegExp(`^${error ? 'Error: ' : '(?!Error: )'}.+ – Northshire Restorative Justice Service$`));
-    await expectAccessible(page);
-  }
 
   /** Opens the page's statechart, so that axe sees the picture as shown. */
   async function openStatechart(page: Page) {
@@ -115,9 +107,7 @@ describe('the oversight pages are accessible in Chromium', () => {
     const t = staff.facilitator.token;
     const c = caseClient(app, await openCase(app, staff));
     await consentBoth(c, t);
-    await c.ok(t, { type: 'SUBMIT_RISK_ASSESSMENT', level: 'high', factors: { safety: 'threats made' }, directContactAllowed: false });
-    await c.ok(t, { type: 'REVISE_RISK', reason: 'The police have no further concerns.' });
-    await lowRisk(c, t);
+    await riskRevisedToLow(c, t);
     await c.ok(t, { type: 'ADD_NOTE', text: 'The victim asked for a call after 5pm.' });
     const p = supervisor.page;
 

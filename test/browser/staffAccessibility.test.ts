@@ -1,9 +1,9 @@
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { caseClient, consentBoth, lowRisk, prepareBoth } from '../api/apiSteps.js';
 import { addStaff, openCase, sampleReferral, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
-import { expectAccessible, launchChromium, tabTo, watchErrors } from './chromium.js';
-import { cheapPasswords, errorSummary, flash, heading, offeredOn, openStep, press, quickContext, save, signInThrough, staffPage, summaryRows, type StaffPage } from './staffSteps.js';
+import { launchChromium, tabTo, watchErrors } from './chromium.js';
+import { check, cheapPasswords, errorSummary, flash, heading, offeredOn, openStep, press, quickContext, save, signInThrough, staffPage, summaryRows, type StaffPage } from './staffSteps.js';
 
 /**
  * The staff pages in Chromium: axe-core (WCAG 2.0, 2.1 and 2.2, A and AA) on every
@@ -30,14 +30,6 @@ describe('the staff pages are accessible in Chromium', () => {
     await app?.stop();
     tmp.remove();
   });
-
-  /** The page in front of the browser: its heading, its title (with "Error: " when it shows errors), and axe. */
-  async function check(page: Page, h1: string | RegExp, { error = false } = {}) {
-    if (typeof h1 === 'string') expect(await heading(page)).toBe(h1);
-    else expect(await heading(page)).toMatch(h1);
-    expect(await page.title()).toMatch(new RegExp(`^${error ? 'Error: ' : '(?!Error: )'}.+ – Northshire Restorative Justice Service$`));
-    await expectAccessible(page);
-  }
 
   it('sign-in (and its error), the caseload empty and with cases, and the new referral form with its errors', async () => {
     const page = await (await quickContext(browser, app.baseUrl)).newPage();

@@ -4,7 +4,7 @@ import type { Browser, BrowserContext, BrowserContextOptions, Page } from 'playw
 import { expect } from 'vitest';
 import { verifyPassword } from '../../src/auth/passwords.js';
 import type { TestApp, TestUser } from '../support/harness.js';
-import { appContext, watchErrors } from './chromium.js';
+import { appContext, expectAccessible, watchErrors } from './chromium.js';
 
 /**
  * Steps for the staff pages in Chromium (not a test file itself): a signed-in
@@ -26,6 +26,14 @@ export interface StaffPage {
 }
 
 export const heading = async (page: Page) => (await page.locator('h1').first().textContent())!.replace(/\s+/g, ' ').trim();
+
+/** The page in front of the browser: its heading, its title (with "Error: " when it shows errors), and axe. */
+export async function check(page: Page, h1: string | RegExp, { error = false } = {}): Promise<void> {
+  if (typeof h1 === 'string') expect(await heading(page)).toBe(h1);
+  else expect(await heading(page)).toMatch(h1);
+  expect(await page.title()).toMatch(new RegExp(`^${error ? 'Error: ' : '(?!Error: )'}.+ – Northshire Restorative Justice Service$`));
+  await expectAccessible(page);
+}
 
 /**
  * Stores the test users' password as a cheaper scrypt hash (N = 2^10 instead of 2^17). A stored

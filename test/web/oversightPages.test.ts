@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import Database from 'better-sqlite3';
-import { caseClient, consentBoth, lowRisk, prepareBoth, type CaseClient } from '../api/apiSteps.js';
+import { caseClient, consentBoth, lowRisk, prepareBoth, riskRevisedToLow, type CaseClient } from '../api/apiSteps.js';
 import { days, openCase, sampleReferral, withApp } from '../support/harness.js';
 import { linkToken, partyClient } from './partySteps.js';
 import { errorSummary, staffBrowser, type Page } from './staffBrowser.js';
@@ -185,9 +185,7 @@ describe('a case’s audited history', () => {
     const t = staff.facilitator.token;
     const c = caseClient(app, await openCase(app, staff));
     await consentBoth(c, t);
-    await c.ok(t, { type: 'SUBMIT_RISK_ASSESSMENT', level: 'high', factors: { safety: 'threats made' }, directContactAllowed: false });
-    await c.ok(t, { type: 'REVISE_RISK', reason: 'The police have no further concerns.' });
-    await lowRisk(c, t);
+    await riskRevisedToLow(c, t);
     app.clock.advance(60_000);
 
     const supervisor = staffBrowser(app);
