@@ -1,12 +1,18 @@
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../support/harness.js';
 import { parseOptions } from './options.js';
+import { appNodeFlags } from './processes.js';
 import { writeReport, type BenchReport } from './report.js';
 
 describe('bench options', () => {
   const tmp = tempDir();
   afterAll(() => tmp.remove());
+
+  it('starts the app with the Node flags npm start gives it', () => {
+    const start = (JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } }).scripts.start;
+    expect(start).toBe(`node ${appNodeFlags.join(' ')} --import tsx src/main.ts`);
+  });
 
   it('--only names the sections to run; without it every section runs', () => {
     expect(parseOptions(['--quick', '--only', 'engine,http']).only).toEqual(['engine', 'http']);

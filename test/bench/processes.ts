@@ -2,8 +2,11 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 
 /** Starts a TypeScript file in a fresh Node process (`node --import tsx`), as the product is started. */
-export function spawnTsx(file: string, args: string[] = [], env: Record<string, string> = {}, stdout: 'pipe' | 'ignore' = 'pipe'): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', file, ...args], {
+/** The Node flags `npm start` runs the app with (package.json), so the bench measures the app as it runs. */
+export const appNodeFlags = ['--max-semi-space-size=4'];
+
+export function spawnTsx(file: string, args: string[] = [], env: Record<string, string> = {}, stdout: 'pipe' | 'ignore' = 'pipe', nodeFlags: string[] = []): ChildProcess {
+  return spawn(process.execPath, [...nodeFlags, '--import', 'tsx', file, ...args], {
     cwd: process.cwd(),
     env: { ...process.env, ...env },
     stdio: ['ignore', stdout, 'inherit'],

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createCaseEngine } from '../../src/cases/caseEngine.js';
@@ -7,10 +8,15 @@ import { createServices } from '../../src/services.js';
 import { sampleReferral, tempDir } from '../support/harness.js';
 import { projectRoot } from './runCli.js';
 
-/** Starts the app as `npm start` does (tsx src/main.ts) until it says it is running, then stops it with SIGTERM. */
+/** package.json's start script, as the words of its command: `node <flags> --import tsx src/main.ts`. */
+const startCommand = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ');
+
+/** Starts the app as `npm start` does until it says it is running, then stops it with SIGTERM. */
 function startMain(env: Record<string, string>): Promise<{ stdout: string; code: number | null }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(join(projectRoot, 'node_modules', '.bin', 'tsx'), ['src/main.ts'], {
+    const [command, ...args] = startCommand;
+    expect(command).toBe('node');
+    const child = spawn(process.execPath, args, {
       cwd: projectRoot,
       env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', NODE_ENV: 'development', PORT: '0', LOG_LEVEL: 'warn', ...env },
       stdio: ['ignore', 'pipe', 'pipe'],

@@ -4,7 +4,7 @@ import type { ChildProcess } from 'node:child_process';
 import { openDatabase } from '../../../src/store/database.js';
 import { createSqliteStore } from '../../../src/store/sqliteStore.js';
 import type { Sizes } from '../options.js';
-import { freePort, spawnTsx, stopProcess } from '../processes.js';
+import { appNodeFlags, freePort, spawnTsx, stopProcess } from '../processes.js';
 import { figure, type SectionResult } from '../report.js';
 import { median, percentile, perSecond, round, timed } from '../stats.js';
 import { seedScaleDb } from './seed.js';
@@ -28,7 +28,7 @@ async function startServer(databasePath: string): Promise<{ child: ChildProcess;
   const start = performance.now();
   // Every setting the product reads at start is given, so none leaks in from the caller (vitest sets BASE_URL=/, for one).
   const env = { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', BASE_URL: url, DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' };
-  const child = spawnTsx(mainScript, [], env, 'ignore');
+  const child = spawnTsx(mainScript, [], env, 'ignore', appNodeFlags);
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`src/main.ts exited with ${code}`))));
   for (;;) {
     const answered = await Promise.race([
