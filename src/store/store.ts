@@ -327,7 +327,6 @@ export interface OversightStore {
   addSupervision(session: SupervisionRecord): Promise<void>;
   /** The date of each facilitator's latest supervision session, by facilitator id. */
   lastSupervisions(): Promise<Record<string, string>>;
-  supervisionsOf(facilitatorId: string): Promise<SupervisionRecord[]>;
 }
 
 /** The commissioner's figures for the cases referred in a period, counted by case (src/reports/). */

@@ -130,6 +130,15 @@ describe('the dashboard', () => {
 
   it('shows each facilitator’s open cases by stage, and records their supervision sessions', async () => {
     const { app, staff } = env;
+    /** The sessions stored for a practitioner, as the database holds them. */
+    const sessionsOf = (facilitatorId: string) => {
+      const raw = new Database(app.dbPath, { readonly: true });
+      try {
+        return raw.prepare('SELECT held_on, recorded_by, note FROM supervision_sessions WHERE facilitator_id = ?').all(facilitatorId);
+      } finally {
+        raw.close();
+      }
+    };
     const supervisor = staffBrowser(app);
     const dashboard = await supervisor.signIn(staff.supervisor.email);
     const row = (page: Page, name: string) => page.$(`[data-caseloads] tr[data-facilitator="${name}"]`);
@@ -153,14 +162,14 @@ describe('the dashboard', () => {
     expect(future.status).toBe(422);
     expect(errorSummary(future)).toEqual([{ href: '#heldOn-day', text: 'The date of the session must be today or in the past' }]);
     expect(future.$('#note').text()).toBe('Reviewed RJ-2026-000002.');
-    expect(await app.services.store.supervisionsOf(staff.facilitator.id)).toEqual([]);
+    expect(sessionsOf(staff.facilitator.id)).toEqual([]);
 
     const recorded = await supervisor.fill(path, answers);
     expect(recorded.location).toBe('/#caseloads');
     const after = await supervisor.follow(recorded);
     expect(after.$('.govuk-notification-banner').text()).toContain('Supervision session recorded');
     expect(row(after, 'facilitator 1').find('[data-supervision]').attr('data-supervision')).toBe('upToDate');
-    expect(await app.services.store.supervisionsOf(staff.facilitator.id)).toMatchObject([{ heldOn: today, recordedBy: staff.supervisor.id }]);
+    expect(sessionsOf(staff.facilitator.id)).toEqual([{ held_on: today, recorded_by: staff.supervisor.id, note: 'Reviewed RJ-2026-000002.' }]);
 
     // Eleven weeks on it is due; past twelve, overdue.
     app.clock.advance(days(11 * 7));
@@ -294,6 +303,28 @@ describe('a case’s audited history', () => {
     expect(otherPage.$('[data-chain-result]').attr('data-chain-result')).toBe('broken');
     expect(otherPage.$('[data-chain-result] a').attr('href')).toBe(`/cases/${c.id}/history?check=chain#entry-${seq}`);
   });
+
+  it('marks the entry after one deleted from the database as no longer linked, in the page and the export', async () => {
+    const { app, staff } = env;
+    const c = caseClient(app, await openCase(app, staff));
+    for (const text of ['first', 'second', 'third']) await c.ok(staff.facilitator.token, { type: 'ADD_NOTE', text });
+    const notes = (await c.history(staff.facilitator.token)).events.filter((e) => e.type === 'ADD_NOTE').map((e) => e.seq);
+    const raw = new Database(app.dbPath, { fileMustExist: true });
+    raw.exec('DROP TRIGGER IF EXISTS history_no_delete');
+    raw.prepare('DELETE FROM history WHERE seq = ?').run(notes[1]);
+    raw.close();
+
+    const supervisor = staffBrowser(app);
+    await supervisor.signIn(staff.supervisor.email);
+    const page = await supervisor.get(`/cases/${c.id}/history`);
+    expect(page.$(`#entry-${notes[1]}`).length).toBe(0);
+    expect(page.$(`#entry-${notes[2]}`).attr('data-integrity')).toBe('unlinked');
+    expect(page.$(`#entry-${notes[0]}`).attr('data-integrity')).toBe('intact');
+    expect(page.$('[data-broken-entries] a').map((_, a) => page.$(a).attr('href')).get()).toEqual([`#entry-${notes[2]}`]);
+    const csv = (await supervisor.get(`/cases/${c.id}/history.csv`)).html.split('\r\n');
+    expect(csv.find((l) => l.startsWith(`events,${notes[2]},`))).toMatch(/,broken: the entry before it in the chain is missing or was replaced$/);
+  });
+
 });
 
 describe('the reports for the commissioner', () => {

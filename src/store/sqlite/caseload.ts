@@ -31,7 +31,7 @@ export function sqliteCaseload(db: Db, prepared: Prepared): CaseloadStore {
     const ids = prepared(`SELECT ${id} FROM ${from} ${clause} ORDER BY ${order} LIMIT @limit OFFSET @offset`).pluck().all(params) as string[];
     // One of the dashboard's lists, and nothing else: counted as the dashboard counts it.
     const countSql = queue && where.length === 1 && !facilitatorId ? queueCounts[queue.name] : `SELECT count(*) FROM ${from} ${clause}`;
-    const total = prepared(countSql).pluck().get(...(countSql.includes('@') ? [params] : [])) as number;
+    const total = prepared(countSql).pluck().get(params) as number;
     return { ids, total };
   }
 

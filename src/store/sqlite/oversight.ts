@@ -1,6 +1,6 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database.js';
-import { caseQueues, type CaseQueue, type DashboardCounts, type OversightStore, type SupervisionRecord } from '../store.js';
+import { caseQueues, type CaseQueue, type DashboardCounts, type OversightStore } from '../store.js';
 import { queueCounts } from './queues.js';
 import type { WriteQueue } from '../writeQueue.js';
 
@@ -21,23 +21,10 @@ export function sqliteOversight(db: Db, writes: WriteQueue): OversightStore {
        VALUES (@id, @facilitatorId, @heldOn, @note, @recordedBy, @recordedAt)`,
     ),
     lastSupervision: db.prepare('SELECT facilitator_id AS facilitatorId, max(held_on) AS heldOn FROM supervision_sessions GROUP BY facilitator_id'),
-    supervisionOf: db.prepare('SELECT * FROM supervision_sessions WHERE facilitator_id = ? ORDER BY held_on DESC, recorded_at DESC'),
   };
-  const toSupervision = (r: Record<string, unknown>): SupervisionRecord => ({
-    id: r.id as string,
-    facilitatorId: r.facilitator_id as string,
-    heldOn: r.held_on as string,
-    note: r.note as string,
-    recordedBy: r.recorded_by as string,
-    recordedAt: r.recorded_at as string,
-  });
 
   return {
-    dashboardCounts: async (at) => {
-      // Each statement is given only the parameters it names.
-      const params = (sql: string) => Object.fromEntries(Object.entries(at).filter(([k]) => sql.includes(`@${k}`)));
-      return Object.fromEntries(caseQueues.map((name) => [name, counts[name].get(params(queueCounts[name])) as number])) as DashboardCounts;
-    },
+    dashboardCounts: async (at) => Object.fromEntries(caseQueues.map((name) => [name, counts[name].get(at) as number])) as DashboardCounts,
     facilitatorCaseloads: async () => {
       const byId = new Map<string, { id: string; name: string; byStage: Record<string, number> }>();
       for (const r of q.caseloads.all() as { id: string; name: string; stage: string | null; cases: number | null }[]) {
@@ -49,6 +36,5 @@ export function sqliteOversight(db: Db, writes: WriteQueue): OversightStore {
     },
     addSupervision: (s) => writes.run(() => void q.addSupervision.run(s)),
     lastSupervisions: async () => Object.fromEntries((q.lastSupervision.all() as { facilitatorId: string; heldOn: string }[]).map((r) => [r.facilitatorId, r.heldOn])),
-    supervisionsOf: async (facilitatorId) => (q.supervisionOf.all(facilitatorId) as Record<string, unknown>[]).map(toSupervision),
   };
 }

@@ -134,6 +134,9 @@ const noticeWhat: Record<string, string> = {
   notice_undeliverable: 'word that an email could not be delivered',
 };
 
+/** A notice's delivery status in words, on the case page and in its audited history. */
+export const deliveryWords: Record<string, string> = { queued: 'waiting to be sent', retrying: 'being retried', sent: 'sent', failed: 'could not be delivered', cancelled: 'cancelled' };
+
 const recipientWords = (recipient: string) =>
   recipient === 'facilitators' ? 'the facilitators' : recipient === 'supervisors' ? 'the supervisors' : recipient.startsWith('supporter:') ? 'a supporter' : `the ${recipient}`;
 

@@ -1,21 +1,17 @@
 import Handlebars from 'handlebars';
 import type { ChainResult } from '../../../audit/caseAudit.js';
 import type { BrokenEntry } from '../../../store/store.js';
-import { when } from '../caseWords.js';
+import { deliveryWords, when } from '../caseWords.js';
 import { entryKinds, integrityWords, type AuditEntry, type EntryKind } from './auditTrail.js';
 import type { HistoryQuery } from './query.js';
 
 const kindLabels: Record<EntryKind, string> = { events: 'Events', notices: 'Emails', views: 'Views and exports' };
-
-const deliveryWords: Record<string, string> = { queued: 'waiting to be sent', retrying: 'being retried', sent: 'sent', failed: 'could not be delivered', cancelled: 'cancelled' };
-
 
 const esc = Handlebars.escapeExpression;
 
 /** The audited history page: filters, exports, the integrity of the case's entries and the chain, and the entries. */
 export function historyPresenter(c: { id: string; reference: string }, entries: AuditEntry[], broken: BrokenEntry[], query: HistoryQuery, chain?: ChainResult) {
   const base = `/cases/${c.id}/history`;
-  const filterQuery = query.show.length === entryKinds.length ? '' : query.show.map((k) => `show=${k}`).join('&');
   return {
     title: `Audited history of case ${c.reference}`,
     caseHref: `/cases/${c.id}`,
@@ -38,7 +34,6 @@ export function historyPresenter(c: { id: string; reference: string }, entries: 
         ? { href: `/cases/${chain.firstBroken.caseId}/history?check=chain#entry-${chain.firstBroken.seq}`, text: `Go to entry ${chain.firstBroken.seq}` }
         : undefined,
     },
-    checkQuery: filterQuery,
     empty: entries.length === 0,
     rows: entries.map((e) => ({
       anchor: e.anchor,

@@ -6,7 +6,7 @@ import type { CaseView } from '../../../cases/caseView.js';
 import type { TaskView } from '../../../cases/caseTasks.js';
 import type { VictimsCodeClock } from '../../../cases/victimsCodeClocks.js';
 import type { HistoryRecord, NoticeRecord, TimerRecord } from '../../../store/store.js';
-import { actorName, closureLabel, day, entryLabel, nextStep, stageLabels, stageTagClasses, when } from '../caseWords.js';
+import { actorName, closureLabel, day, deliveryWords, entryLabel, nextStep, stageLabels, stageTagClasses, when } from '../caseWords.js';
 import { eventLinks } from '../problemViews.js';
 
 export interface CasePageData {
@@ -94,8 +94,6 @@ const dataWords = (data: Record<string, unknown>): string[] => {
   return lines;
 };
 
-const noticeStatus: Record<string, string> = { queued: 'waiting to be sent', retrying: 'being retried', sent: 'sent', failed: 'could not be delivered', cancelled: 'cancelled' };
-
 /** The case page: summary, parties, stages, what can happen next (exactly what the chart allows), tasks, clocks and history. */
 export function casePagePresenter(data: CasePageData) {
   const { view, names } = data;
@@ -118,7 +116,7 @@ export function casePagePresenter(data: CasePageData) {
       notice: 1,
       label: { text: `Email to ${n.recipient.replace(/^supporter:.*/, 'a supporter')}: ${n.template.replaceAll('_', ' ')}` },
       byline: { text: 'the service' },
-      lines: [`Delivery: ${noticeStatus[n.status] ?? n.status}${n.attempts > 1 ? ` after ${n.attempts} attempts` : ''}`],
+      lines: [`Delivery: ${deliveryWords[n.status] ?? n.status}${n.attempts > 1 ? ` after ${n.attempts} attempts` : ''}`],
     })),
   ]
     // Newest first; at the same moment, the later step first, and a step's emails above the step.
