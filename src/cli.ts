@@ -5,6 +5,9 @@ import { currentMachineVersion } from '../machines/case/index.js';
 import { describeMigration } from './cases/caseMigration.js';
 import { ConfigError, loadConfig } from './config.js';
 import { createServices, type Services } from './services.js';
+import { DatabaseInUseError } from './store/instanceLock.js';
+import { restoreDatabase } from './store/restore.js';
+import { BrokenCopyError } from './store/sqlite/audit.js';
 
 const usage = `Usage: npm run cli -- <command>
   user add --email E --name N --role facilitator|supervisor|admin [--trained-for LIST] --password-stdin
@@ -12,7 +15,8 @@ const usage = `Usage: npm run cli -- <command>
   token create --email E
   cases migrate --to VERSION [--dry-run]
   audit verify
-  backup --to FILE`;
+  backup --to FILE                        (while the app runs; the copy is checked)
+  restore --from FILE                     (with the app stopped; the database it replaces is kept beside it)`;
 
 const list = (value: string | undefined) => (value === undefined || value === 'none' || value === '' ? [] : value.split(',').map((s) => s.trim()));
 
@@ -93,18 +97,33 @@ const commands: Record<string, (s: Services, args: string[]) => Promise<number>>
     const { values } = parseArgs({ args, options: { to: { type: 'string' } } });
     if (!values.to) throw new UsageError('name the backup file with --to');
     await s.store.backup(values.to);
-    console.log(`backup written to ${values.to} and passed its integrity check`);
+    console.log(`backup written to ${values.to}: it passed its integrity check and its history chain verifies`);
     return 0;
   },
 };
 
+/** Restoring replaces the database file itself, so it runs before anything opens it. */
+async function restore(databasePath: string, args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' } } });
+  if (!values.from) throw new UsageError('name the backup file with --from');
+  if (!existsSync(values.from)) {
+    console.error(`No backup at ${values.from}.`);
+    return 2;
+  }
+  const { chain, keptAside } = await restoreDatabase(values.from, databasePath, new Date());
+  if (keptAside) console.log(`the database it replaced is kept at ${keptAside}`);
+  console.log(`restored ${values.from} to ${databasePath}: it passed its integrity check and its history chain verifies (${chain.events} event${chain.events === 1 ? '' : 's'})`);
+  return 0;
+}
+
 async function run(argv: string[]): Promise<number> {
-  const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((n) => n in commands);
+  const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((n) => n in commands || n === 'restore');
   if (!name) {
     console.error(usage);
     return 2;
   }
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  if (name === 'restore') return restore(config.databasePath, argv.slice(1));
   // Only `user add` may start a new database; any other command on a wrong path would check or copy an empty one.
   if (name !== 'user add' && !existsSync(config.databasePath)) {
     console.error(`No database at ${config.databasePath}: set DATABASE_PATH to the service's database.`);
@@ -121,6 +140,10 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
+    if (err instanceof DatabaseInUseError || err instanceof BrokenCopyError) {
+      console.error(`Refused: ${err.message}.`);
+      process.exit(3);
+    }
     if (err instanceof UsageError || err instanceof ConfigError || (err as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
       console.error(`${(err as Error).message}\n${usage}`);
       process.exit(2);

@@ -50,6 +50,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     value ?? (production ? missing(name) : fallback);
   return {
     production,
+    /** A developer's own machine: plain HTTP, so no HSTS. */
+    development: e.NODE_ENV === 'development',
     port: e.PORT,
     host: e.HOST,
     /** Reverse proxies in front of the app whose X-Forwarded-For names the client: the rate limit counts by that address. */

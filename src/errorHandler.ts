@@ -1,5 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from './logger.js';
+import { routeOf } from './requestLogging.js';
 
 const clientErrors: Record<string, string> = {
   'entity.parse.failed': 'The body is not valid JSON.',
@@ -11,7 +12,7 @@ const clientErrors: Record<string, string> = {
 /** A client's mistake keeps its 4xx; anything else is a 500, logged by route only, never with what was sent. */
 export function errorStatus(err: Error & { status?: number }, req: Request, logger: Logger, what: string): number {
   const status = err.status && err.status >= 400 && err.status < 500 ? err.status : 500;
-  if (status === 500) logger.error({ err: { name: err.name, message: err.message, stack: err.stack }, route: req.route?.path }, `${what} failed`);
+  if (status === 500) logger.error({ err: { type: err.name, message: err.message, stack: err.stack }, route: routeOf(req) }, `${what} failed`);
   return status;
 }
 

@@ -3,9 +3,12 @@ import { ConfigError, loadConfig } from './config.js';
 import { rebuildMissingSummaries } from './cases/caseSummaries.js';
 import { createDemoUsers } from './demoUsers.js';
 import { createServices } from './services.js';
+import { shutDown } from './shutdown.js';
+import { DatabaseInUseError, takeInstanceLock } from './store/instanceLock.js';
 
 async function main() {
   const config = loadConfig();
+  const lock = takeInstanceLock(config.databasePath, 'app');
   const services = createServices(config);
   const demo = await createDemoUsers(services);
   if (config.migrateCasesAtStart) await services.migration.migrateAll({ dryRun: false });
@@ -19,19 +22,19 @@ async function main() {
     if (!config.smtpUrl) console.log(`Mail is not sent: it is captured in ${config.mailDir} and listed at ${config.baseUrl}/dev/mail`);
     if (demo) console.log(demo.join('\n'));
   });
-  const shutdown = async () => {
-    server.close();
-    await services.scheduler.stop();
-    await services.retention.stop();
-    await services.outbox.stop();
-    services.store.close();
-    process.exit(0);
+  const stop = async () => {
+    const outcome = await shutDown(server, services);
+    if (outcome === 'deadline') console.error('Stopped at the shutdown deadline with work still in hand; what was committed is kept.');
+    lock.release();
+    process.exit(outcome === 'stopped' ? 0 : 1);
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
 }
 
 main().catch((err) => {
-  console.error(err instanceof ConfigError ? `Configuration error: ${err.message}` : err);
+  if (err instanceof ConfigError) console.error(`Configuration error: ${err.message}`);
+  else if (err instanceof DatabaseInUseError) console.error(`Not started: ${err.message}. Two apps on one SQLite file would each send the same emails.`);
+  else console.error(err);
   process.exit(1);
 });

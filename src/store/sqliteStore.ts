@@ -2,6 +2,7 @@ import type { Db } from './database.js';
 import { sqliteAudit } from './sqlite/audit.js';
 import { sqliteCaseload } from './sqlite/caseload.js';
 import { sqliteCases } from './sqlite/cases.js';
+import { sqliteHealth } from './sqlite/health.js';
 import { sqliteLinks } from './sqlite/links.js';
 import { sqliteOversight } from './sqlite/oversight.js';
 import { sqliteReports } from './sqlite/reports.js';
@@ -20,7 +21,6 @@ import { writeQueueFor } from './writeQueue.js';
 export function createSqliteStore(db: Db): Store {
   const writes = writeQueueFor(db);
   const prepared = preparedCache(db);
-  const countUsers = db.prepare('SELECT count(*) FROM users').pluck();
   return {
     ...sqliteUsers(db, writes, prepared),
     ...sqliteSessions(db, writes),
@@ -31,10 +31,10 @@ export function createSqliteStore(db: Db): Store {
     ...sqliteLinks(db, writes),
     ...sqliteAudit(db, writes),
     ...sqliteRetention(db, writes),
+    ...sqliteHealth(db, writes),
     close: () => {
       writes.flush();
       db.close();
     },
-    ping: async () => countUsers.get() !== undefined,
   };
 }

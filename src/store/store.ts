@@ -399,13 +399,23 @@ export interface RetentionStore {
   pruneExpired(cutoffs: { keysBefore: string; sessionsBefore: string }): Promise<{ idempotencyKeys: number; partySessions: number; staffSessions: number }>;
 }
 
+/** What the health checks ask: whether the database answers, takes writes, is migrated, and whether mail is moving. */
+export interface HealthStore {
+  ping(): Promise<boolean>;
+  /** Commits a one-row probe through the write queue: true once it is durable. */
+  writable(at: string): Promise<boolean>;
+  /** Migrations the code has that this database has not applied. */
+  pendingMigrations(): Promise<string[]>;
+  /** Notices due to be sent since before `before` and still waiting: the outbox is not sending. */
+  noticesWaitingSince(before: string): Promise<number>;
+}
+
 /**
  * All persistence goes through this contract, one area per interface. Methods
  * are async so that a PostgreSQL implementation could satisfy it; the SQLite
  * one runs each write synchronously in its own savepoint of a group-committed
  * immediate transaction.
  */
-export interface Store extends UserStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore {
+export interface Store extends UserStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, HealthStore {
   close(): void;
-  ping(): Promise<boolean>;
 }

@@ -2,7 +2,7 @@ import { Router, type Express } from 'express';
 import { londonDateTime } from '../calendar/londonTime.js';
 import { listCapturedMail, readCapturedMail } from '../mail/mailCapture.js';
 import type { Services } from '../services.js';
-import { problemPages, useLayout } from './pages.js';
+import { problemPages, sendHtml, useLayout } from './pages.js';
 import { views } from './views.js';
 
 /** Links in a message open in the whole window, not inside the frame that shows it. */
@@ -26,13 +26,17 @@ export function setUpDevMail(app: Express, services: Services) {
 
   router.get('/', (_req, res) => {
     const messages = listCapturedMail(config.mailDir).map((m) => ({ id: m.id, to: m.to, subject: m.subject, sent: londonDateTime(m.date) }));
-    res.type('html').send(views.page('devMailList', { title: 'Emails sent by the service', service: config.service, messages }, 'dev'));
+    sendHtml(res, 200, views.page('devMailList', { title: 'Emails sent by the service', service: config.service, messages }, 'dev'));
   });
 
   router.get('/:id', (req, res) => {
     const mail = readCapturedMail(config.mailDir, req.params.id);
-    if (!mail) return void res.status(404).type('html').send(pages.notFound);
-    res.type('html').send(
+    if (!mail) return sendHtml(res, 404, pages.notFound);
+    // The email is shown as its recipient sees it, and emails style their elements inline.
+    res.set('Content-Security-Policy', res.get('Content-Security-Policy')!.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'"));
+    sendHtml(
+      res,
+      200,
       views.page('devMailMessage', {
         title: mail.subject || '(no subject)',
         service: config.service,

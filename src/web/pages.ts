@@ -2,7 +2,13 @@ import type { ErrorRequestHandler, Express, NextFunction, Request, Response } fr
 import type { Config } from '../config.js';
 import { errorStatus } from '../errorHandler.js';
 import type { Logger } from '../logger.js';
-import { views, type Layout } from './views.js';
+import { cspNonce } from './securityHeaders.js';
+import { noncePlaceholder, views, type Layout } from './views.js';
+
+/** Every HTML page leaves through here, with this response's script nonce in it. */
+export function sendHtml(res: Response, status: number, html: string): void {
+  res.status(status).type('html').send(html.replaceAll(noncePlaceholder, cspNonce(res)));
+}
 
 /**
  * The pages people see when something stops them: each is rendered once, so
@@ -41,11 +47,11 @@ export function pageErrorHandler(pages: Record<Layout, ProblemPages>, logger: Lo
     const status = errorStatus(err, req, logger, 'page request');
     if (res.headersSent) return next(err);
     const { serviceProblem, requestProblem } = pages[layoutOf(res)];
-    res.status(status).type('html').send(status === 500 ? serviceProblem : requestProblem);
+    sendHtml(res, status, status === 500 ? serviceProblem : requestProblem);
   };
 }
 
 /** Unknown routes get a page in the layout of the router they fell through (the API answers its own unknown routes in JSON). */
 export function setUpNotFound(app: Express, pages: Record<Layout, ProblemPages>) {
-  app.use((_req, res) => void res.status(404).type('html').send(pages[layoutOf(res)].notFound));
+  app.use((_req, res) => sendHtml(res, 404, pages[layoutOf(res)].notFound));
 }

@@ -68,7 +68,8 @@ function createViews() {
   return {
     /** A whole page: the named template (`staff/…` for templates/staff) inside its layout. */
     page(name: string, model: PageModel, layout: Layout): string {
-      return template(layout, layouts)({ ...model, content: new Handlebars.SafeString(template(name)(model)) });
+      const withNonce = { ...model, cspNonce: noncePlaceholder };
+      return template(layout, layouts)({ ...withNonce, content: new Handlebars.SafeString(template(name)(withNonce)) });
     },
     /** One component (a partial) on its own, as the fixtures test renders them. */
     component(name: string, params: unknown): string {
@@ -78,3 +79,11 @@ function createViews() {
 }
 
 export const views = createViews();
+
+/**
+ * Where a page's script nonce goes. Pages are rendered before the response that
+ * sends them (the problem pages once, at start), so the layout carries this mark
+ * and sendHtml puts the response's own nonce in its place. Escaped text can never
+ * contain it: Handlebars writes `<` as `&lt;`.
+ */
+export const noncePlaceholder = '<csp-nonce>';

@@ -34,7 +34,7 @@ export interface History {
 }
 
 /** A client bound to one case: send events, read the case and its history. */
-export function caseClient(app: TestApp, id: string) {
+export function caseClient(app: Pick<TestApp, 'request'>, id: string) {
   const send = (token: string | undefined, body: unknown, headers: Record<string, string> = {}) =>
     app.request('POST', `/api/cases/${id}/events`, { ...(token ? { token } : {}), body, headers });
 

@@ -19,10 +19,11 @@ const releasedMigrations: Record<string, string> = {
   '20261202_0900_staff_sessions.sql': '475525303025caabf37e99f44661ab3d55024a4141f2c61289c70406af03a6d6',
   '20261203_0900_oversight.sql': '6c2e4004f675375afcf6d60c90e47151609a629e513874bac50666c5a3708f46',
   '20261204_0900_report_cohorts.sql': 'c8485196dffd64600a055f0fe8292570e957d206ac05f9e849389f948454aa64',
+  '20261205_0900_readiness_probe.sql': '2f3fdd4e8cf937957ac3ed09217e67a801067c1233988144f2ce997df130bfa5',
 };
 
 /** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
-const recordedSchemaHash = 'b1b0affb376ced5c7e59d6d22ab9fb76dcdde4a5d2acdb18eec4ee4fa0bd74e8';
+const recordedSchemaHash = 'b4a58079d2d383f3d815f926730081a128fd847add1d1cbece9afe59778c076a';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

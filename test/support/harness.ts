@@ -42,10 +42,33 @@ export interface TestApp {
   request: (method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }) => Promise<{ status: number; body: any; headers: Headers }>;
 }
 
+/** JSON requests to an app at `baseUrl`, in this process or another. */
+export function httpClient(baseUrl: string): TestApp['request'] {
+  return async (method, path, { token, body, rawBody, headers = {} } = {}) => {
+    const res = await fetch(baseUrl + path, {
+      method,
+      headers: {
+        ...(token ? { authorization: `Bearer ${token}` } : {}),
+        ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
+        ...headers,
+      },
+      ...(rawBody !== undefined ? { body: rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
+    });
+    const text = await res.text();
+    let parsed: unknown = text;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      // Non-JSON bodies are returned as text for the assertion to inspect.
+    }
+    return { status: res.status, body: parsed, headers: res.headers };
+  };
+}
+
 /** The real app on an ephemeral loopback port, over a temp-file database. */
-export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}): Promise<TestApp> {
+export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}, logger = createLogger('silent')): Promise<TestApp> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, { clock, logger: createLogger('silent') });
+  const services = createServices(config, { clock, logger });
   const server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -62,25 +85,7 @@ export async function startApp(dbPath: string, clock: TestClock = testClock(), e
       server.closeAllConnections();
       services.store.close();
     },
-    request: async (method, path, { token, body, rawBody, headers = {} } = {}) => {
-      const res = await fetch(baseUrl + path, {
-        method,
-        headers: {
-          ...(token ? { authorization: `Bearer ${token}` } : {}),
-          ...(body !== undefined || rawBody !== undefined ? { 'content-type': 'application/json' } : {}),
-          ...headers,
-        },
-        ...(rawBody !== undefined ? { body: rawBody } : body !== undefined ? { body: JSON.stringify(body) } : {}),
-      });
-      const text = await res.text();
-      let parsed: unknown = text;
-      try {
-        parsed = JSON.parse(text);
-      } catch {
-        // Non-JSON bodies are returned as text for the assertion to inspect.
-      }
-      return { status: res.status, body: parsed, headers: res.headers };
-    },
+    request: httpClient(baseUrl),
   };
 }
 

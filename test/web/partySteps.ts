@@ -50,7 +50,7 @@ export interface Page {
 }
 
 /** A client for the party pages: plain HTTP, no cookies, forms sent back with every field they hold. */
-export function partyClient(app: TestApp) {
+export function partyClient(app: Pick<TestApp, 'baseUrl'>) {
   async function fetchPage(path: string, init: RequestInit = {}): Promise<Page> {
     const res = await fetch(app.baseUrl + path, { redirect: 'manual', ...init });
     const html = await res.text();
@@ -89,6 +89,9 @@ export function partyClient(app: TestApp) {
 }
 
 export const heading = (page: Page) => page.$('h1').text().trim();
+
+/** A page as it is whichever response carried it: without its script nonce, which is new each time. */
+export const withoutNonce = (html: string) => html.replace(/ nonce="[A-Za-z0-9+/=]+"/g, '');
 
 /** A digest of every row of every table: equal digests mean nothing was written. */
 export function databaseDigest(dbPath: string): string {

@@ -20,7 +20,7 @@ export interface Page {
 
 export const password = 'correct horse battery staple';
 
-export function staffBrowser(app: TestApp) {
+export function staffBrowser(app: Pick<TestApp, 'baseUrl'>) {
   const cookies = new Map<string, string>();
 
   async function request(method: string, path: string, form?: FormFields): Promise<Page> {

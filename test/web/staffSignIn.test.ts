@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { absoluteTimeoutMs, idleTimeoutMs } from '../../src/auth/staffSessions.js';
 import { openCase, withApp } from '../support/harness.js';
 import { staffBrowser } from './staffBrowser.js';
+import { withoutNonce } from './partySteps.js';
 
 const minutes = (n: number) => n * 60 * 1000;
 
@@ -46,7 +47,7 @@ describe('staff sign-in and sessions', () => {
       expect(page.$('.govuk-error-summary').text()).toContain('Enter a correct email address and password');
       expect([...browser.cookies.keys()].filter((k) => k.includes('session'))).toEqual([]);
     }
-    const normalise = (html: string) => html.replace(/value="[A-Za-z0-9_-]{43}"/g, '').replace(/value="[^"]*@[^"]*"/g, '');
+    const normalise = (html: string) => withoutNonce(html).replace(/value="[A-Za-z0-9_-]{43}"/g, '').replace(/value="[^"]*@[^"]*"/g, '');
     expect(normalise(unknown.page.html)).toBe(normalise(wrong.page.html));
   });
 

@@ -2,8 +2,25 @@ import Database from 'better-sqlite3';
 import { genesisHash, rowHash, rowJsonSql } from '../chainRule.mjs';
 import { verifyChainFile, verifyChainInline } from '../chainVerification.js';
 import type { Db } from '../database.js';
-import type { AuditStore, BrokenEntry, CaseViewRecord } from '../store.js';
+import type { AuditStore, BrokenEntry, CaseViewRecord, ChainCheck } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
+
+/** A copy of the database that is not fit to use: it fails SQLite's check, or its history does not verify. */
+export class BrokenCopyError extends Error {}
+
+/** A copy of the database is usable when SQLite's own check passes and its history chain verifies. */
+export async function checkCopy(path: string): Promise<ChainCheck> {
+  const copy = new Database(path, { readonly: true, fileMustExist: true });
+  try {
+    const result = copy.pragma('integrity_check', { simple: true });
+    if (result !== 'ok') throw new BrokenCopyError(`${path} fails its integrity check: ${String(result)}`);
+  } finally {
+    copy.close();
+  }
+  const chain = await verifyChainFile(path);
+  if (!chain.ok) throw new BrokenCopyError(`the history in ${path} is broken at event ${chain.firstBadSeq} (checked ${chain.events} events)`);
+  return chain;
+}
 
 /** Who opened a case, the chain's verification, and checked copies of the database. */
 export function sqliteAudit(db: Db, writes: WriteQueue): AuditStore {
@@ -36,13 +53,7 @@ export function sqliteAudit(db: Db, writes: WriteQueue): AuditStore {
     verifyChain: async () => (db.memory ? verifyChainInline(db) : verifyChainFile(db.name)),
     backup: async (to) => {
       await db.backup(to);
-      const copy = new Database(to, { readonly: true });
-      try {
-        const result = copy.pragma('integrity_check', { simple: true });
-        if (result !== 'ok') throw new Error(`backup failed its integrity check: ${String(result)}`);
-      } finally {
-        copy.close();
-      }
+      await checkCopy(to);
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Outcome } from '../../cases/outcomes.js';
 import { addDuration } from '../../cases/timing.js';
 import type { Services } from '../../services.js';
 import type { LinkPurpose, LinkRecord } from '../../store/store.js';
-import { problemPages, useLayout } from '../pages.js';
+import { problemPages, sendHtml, useLayout } from '../pages.js';
 import { perMinuteLimit } from '../rateLimit.js';
 import { views, type PageContent } from '../views.js';
 import { readFeedback } from './feedbackAnswer.js';
@@ -32,9 +32,8 @@ function respondRoutes(services: Services): Router {
   const pages = problemPages(config.service, 'party');
   const router = Router();
 
-  const send = (res: Response, status: number, html: string) => void res.status(status).type('html').send(html);
   const render = (res: Response, status: number, name: string, model: PageContent) =>
-    send(res, status, views.page(name, { ...model, service: config.service }, 'party'));
+    sendHtml(res, status, views.page(name, { ...model, service: config.service }, 'party'));
   const bodyOf = (body: unknown): FormBody => (body && typeof body === 'object' ? (body as FormBody) : {});
   const partyOf = (link: LinkRecord): Caller => ({ kind: 'party', caseId: link.caseId, role: link.party });
   const today = () => londonDate(clock().toISOString());
@@ -46,7 +45,7 @@ function respondRoutes(services: Services): Router {
    */
   const answered = (res: Response, outcome: Outcome<unknown>, fix: (issues: unknown) => void, done: () => void) => {
     if (outcome.kind === 'invalid') return fix(outcome.issues);
-    if (outcome.kind !== 'ok') return send(res, 404, pages.linkProblem);
+    if (outcome.kind !== 'ok') return sendHtml(res, 404, pages.linkProblem);
     done();
   };
 
@@ -85,7 +84,7 @@ function respondRoutes(services: Services): Router {
     res.set('X-Robots-Tag', 'noindex');
     next();
   });
-  router.use(perMinuteLimit(clock, 60, (_req, res) => send(res, 429, pages.tooManyRequests)));
+  router.use(perMinuteLimit(clock, 60, (_req, res) => sendHtml(res, 429, pages.tooManyRequests)));
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
   /** A form posted from a party's session: handled only while the session lasts and its link still works for this purpose. */
@@ -94,8 +93,8 @@ function respondRoutes(services: Services): Router {
     async (req: Request, res: Response) => {
       const body = bodyOf(req.body);
       const session = await resumeSession(services, body, purpose);
-      if (session.kind === 'ended') return send(res, 403, pages.sessionEnded);
-      if (session.kind === 'linkGone') return send(res, 404, pages.linkProblem);
+      if (session.kind === 'ended') return sendHtml(res, 403, pages.sessionEnded);
+      if (session.kind === 'linkGone') return sendHtml(res, 404, pages.linkProblem);
       await handle(res, body, session.link, session.form);
     };
 
@@ -135,14 +134,14 @@ function respondRoutes(services: Services): Router {
       comment: answer.comment ?? null,
       at: clock().toISOString(),
     });
-    if (!saved) return send(res, 404, pages.linkProblem);
+    if (!saved) return sendHtml(res, 404, pages.linkProblem);
     render(res, 200, 'feedbackDone', { title: 'Thank you for your feedback' });
   }));
 
   // Mail scanners open links before people do, so opening one changes nothing and shows nothing about the case.
   router.get('/:token', async (req, res) => {
     const link = await workingLink(services, req.params.token);
-    if (!link) return send(res, 404, pages.linkProblem);
+    if (!link) return sendHtml(res, 404, pages.linkProblem);
     render(res, 200, 'linkStart', {
       title: startTitles[link.purpose],
       purpose: link.purpose,
@@ -153,8 +152,8 @@ function respondRoutes(services: Services): Router {
 
   router.post('/:token', async (req, res) => {
     const link = await workingLink(services, req.params.token);
-    if (!link) return send(res, 404, pages.linkProblem);
-    if (!linkTokens.csrfMatches(`link:${link.id}`, bodyOf(req.body)._csrf)) return send(res, 403, pages.sessionEnded);
+    if (!link) return sendHtml(res, 404, pages.linkProblem);
+    if (!linkTokens.csrfMatches(`link:${link.id}`, bodyOf(req.body)._csrf)) return sendHtml(res, 403, pages.sessionEnded);
     formPages[link.purpose](res, await openSession(services, link));
   });
 

@@ -1,5 +1,6 @@
 import type { Response } from 'express';
 import type { Services } from '../../services.js';
+import { sendHtml } from '../pages.js';
 import { views, type PageContent } from '../views.js';
 
 export type Section = 'dashboard' | 'cases' | 'newReferral' | 'reports' | 'signIn';
@@ -27,7 +28,7 @@ export function staffRenderer({ config }: Pick<Services, 'config'>) {
       },
       'staff',
     );
-    res.status(status).type('html').send(page);
+    sendHtml(res, status, page);
   };
 }
 
