@@ -44,6 +44,16 @@ export const mayRecordSupervision = mayOversee;
 /** Supervisors report to the commissioner. */
 export const mayReport = (caller: StaffCaller) => caller.role === 'supervisor';
 
+/** Admins manage accounts: adding, disabling, resetting two-factor sign-in, and the record of failed access. */
+export const mayAdminister = (caller: StaffCaller) => caller.role === 'admin';
+
+/** Whether this user must sign in with a second step: their role requires it, or they set it up themselves. */
+export const needsSecondStep = (user: { role: Role; totpSecret: string | null }, requiredFor: readonly string[]) =>
+  user.totpSecret !== null || requiredFor.includes(user.role);
+
+/** API tokens are issued in the app only to users who sign in with two steps; the CLI, on the server, may issue them to anyone. */
+export const mayIssueApiTokens = (user: { totpSecret: string | null }) => user.totpSecret !== null;
+
 export const staffCaller = (user: { id: string; role: Role }): StaffCaller => ({ kind: 'user', id: user.id, role: user.role });
 
 export function actorOf(caller: Caller): Actor {

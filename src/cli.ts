@@ -3,8 +3,12 @@ import { parseArgs } from 'node:util';
 import { specialisms } from '../machines/case/context.v2.js';
 import { currentMachineVersion } from '../machines/case/index.js';
 import { describeMigration } from './cases/caseMigration.js';
+import { pino } from 'pino';
 import { ConfigError, loadConfig } from './config.js';
+import { createLogger } from './logger.js';
 import { createServices, type Services } from './services.js';
+import { tokenLabelSchema } from './auth/users.js';
+import { isValidDuration } from './cases/timing.js';
 import { DatabaseInUseError } from './store/instanceLock.js';
 import { restoreDatabase } from './store/restore.js';
 import { BrokenCopyError } from './store/sqlite/audit.js';
@@ -12,7 +16,7 @@ import { BrokenCopyError } from './store/sqlite/audit.js';
 const usage = `Usage: npm run cli -- <command>
   user add --email E --name N --role facilitator|supervisor|admin [--trained-for LIST] --password-stdin
   user train --email E --for LIST        (LIST: comma-separated ${specialisms.join(', ')}; --for none clears it)
-  token create --email E
+  token create --email E [--label L] [--expires-after P90D]   (issued to any user; each issue is logged)
   cases migrate --to VERSION [--dry-run]
   audit verify
   backup --to FILE                        (while the app runs; the copy is checked)
@@ -74,14 +78,18 @@ const commands: Record<string, (s: Services, args: string[]) => Promise<number>>
     return 0;
   },
   async 'token create'(s, args) {
-    const { values } = parseArgs({ args, options: { email: { type: 'string' } } });
+    const { values } = parseArgs({ args, options: { email: { type: 'string' }, label: { type: 'string' }, 'expires-after': { type: 'string' } } });
     if (!values.email) throw new UsageError('name the user with --email');
+    const label = tokenLabelSchema.safeParse(values.label ?? 'Issued with the CLI');
+    if (!label.success) throw new UsageError(`--label: ${label.error.issues[0]!.message}`);
+    const expiresAfter = values['expires-after'] ?? s.config.apiTokenExpiresAfter;
+    if (!isValidDuration(expiresAfter)) throw new UsageError('--expires-after: an ISO 8601 duration such as P90D');
     const user = await s.store.userByEmail(values.email);
     if (!user || user.disabledAt) {
       console.error('No active user has that email.');
       return 2;
     }
-    console.log(await s.users.createToken(user.id));
+    console.log(await s.users.createToken(user.id, { label: label.data, expiresAfter, via: 'cli' }));
     return 0;
   },
   async 'audit verify'(s) {
@@ -122,14 +130,15 @@ async function run(argv: string[]): Promise<number> {
     console.error(usage);
     return 2;
   }
-  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn' });
+  const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
   if (name === 'restore') return restore(config.databasePath, argv.slice(1));
   // Only `user add` may start a new database; any other command on a wrong path would check or copy an empty one.
   if (name !== 'user add' && !existsSync(config.databasePath)) {
     console.error(`No database at ${config.databasePath}: set DATABASE_PATH to the service's database.`);
     return 2;
   }
-  const services = createServices(config);
+  // Logs go to stderr, so stdout is only the command's answer (a token, an id) for scripts to read.
+  const services = createServices(config, { logger: createLogger(config.logLevel, pino.destination(2)) });
   try {
     return await commands[name]!(services, argv.slice(name.split(' ').length));
   } finally {

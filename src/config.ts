@@ -8,6 +8,8 @@ const duration = (fallback: string) =>
     .default(fallback)
     .refine(isValidDuration, 'an ISO 8601 duration such as P7D or PT12H');
 
+const roles = ['facilitator', 'supervisor', 'admin'];
+
 const env = z.object({
   NODE_ENV: z.enum(['production', 'development', 'test']).default('development'),
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
@@ -31,6 +33,14 @@ const env = z.object({
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   STALLED_AFTER: duration('P14D'),
   MIGRATE_CASES_AT_START: z.enum(['true', 'false'], { error: 'true or false' }).default('true'),
+  REQUIRE_2FA_FOR: z
+    .string()
+    .default('supervisor,admin')
+    .refine((v) => v === 'none' || v.split(',').every((r) => roles.includes(r.trim())), `none, or a comma-separated list of ${roles.join(', ')}`),
+  TOTP_KEY: z.string().min(32, 'use at least 32 random characters').optional(),
+  API_TOKEN_EXPIRES_AFTER: duration('P90D'),
+  BACKOFF_AFTER_ACCOUNT_FAILURES: z.coerce.number().int().min(1).default(5),
+  BACKOFF_AFTER_ADDRESS_FAILURES: z.coerce.number().int().min(1).default(20),
 });
 
 export class ConfigError extends Error {}
@@ -48,6 +58,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   };
   const requireInProduction = (name: string, value: string | undefined, fallback: string) =>
     value ?? (production ? missing(name) : fallback);
+  if (production && e.REQUIRE_2FA_FOR === 'none') throw new ConfigError('REQUIRE_2FA_FOR cannot be none in production');
+  // In production supervisors and admins always need it; the setting can add facilitators.
+  const twoFactorRoles = new Set(e.REQUIRE_2FA_FOR === 'none' ? [] : e.REQUIRE_2FA_FOR.split(',').map((r) => r.trim()));
+  if (production) for (const role of ['supervisor', 'admin']) twoFactorRoles.add(role);
   return {
     production,
     /** A developer's own machine: plain HTTP, so no HSTS. */
@@ -86,6 +100,13 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     stalledAfter: e.STALLED_AFTER,
     /** Move cases in flight to the current machine version when the app starts (otherwise: `npm run cli -- cases migrate`). */
     migrateCasesAtStart: e.MIGRATE_CASES_AT_START === 'true',
+    /** The roles that must sign in with a second step (a code from an authenticator app). */
+    twoFactorRoles: [...twoFactorRoles],
+    /** Encrypts the TOTP secrets; outside production a random one is kept beside the database. */
+    totpKey: e.TOTP_KEY ?? (production ? missing('TOTP_KEY') : undefined),
+    apiTokenExpiresAfter: e.API_TOKEN_EXPIRES_AFTER,
+    /** Failed attempts allowed before the back-off starts: for one account, and from one address. */
+    backoffAfter: { account: e.BACKOFF_AFTER_ACCOUNT_FAILURES, address: e.BACKOFF_AFTER_ADDRESS_FAILURES },
   };
 }
 

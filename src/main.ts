@@ -18,6 +18,7 @@ async function main() {
     services.scheduler.start();
     services.retention.start();
     services.outbox.start();
+    services.accountOutbox.start();
     console.log(`RJ casework is running at ${config.baseUrl} (database ${config.databasePath})`);
     if (!config.smtpUrl) console.log(`Mail is not sent: it is captured in ${config.mailDir} and listed at ${config.baseUrl}/dev/mail`);
     if (demo) console.log(demo.join('\n'));

@@ -5,7 +5,12 @@ import { createCaseMigration } from './cases/caseMigration.js';
 import { createScheduler } from './cases/scheduler.js';
 import type { Config } from './config.js';
 import { createLogger, type Logger } from './logger.js';
-import { createLinkTokens, localLinkSecret } from './links/linkTokens.js';
+import { createLinkTokens } from './links/linkTokens.js';
+import { localSecret } from './localSecrets.js';
+import { createAccessGuard } from './auth/accessGuard.js';
+import { createTotp } from './auth/totp.js';
+import { createAccountComposer } from './mail/composeAccountNotice.js';
+import { createSqliteAccountOutbox } from './store/sqlite/accountOutbox.js';
 import { createComposer } from './mail/composeNotice.js';
 import { createOutbox } from './mail/outbox.js';
 import { createMailTransport } from './mail/transport.js';
@@ -20,9 +25,11 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
   const store = createSqliteStore(db);
-  const linkTokens = createLinkTokens(config.linkSecret ?? localLinkSecret(config.databasePath));
+  const linkTokens = createLinkTokens(config.linkSecret ?? localSecret(config.databasePath, 'link-secret'));
+  const totp = createTotp(config.totpKey ?? localSecret(config.databasePath, 'totp-key'), config.service.name);
   const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor });
-  const users = createUserService(store, clock);
+  const users = createUserService({ store, clock, totp, linkTokens, tokenExpiresAfter: config.apiTokenExpiresAfter, logger });
+  const accessGuard = createAccessGuard({ store, clock, logger, freePerAccount: config.backoffAfter.account, freePerAddress: config.backoffAfter.address });
   const migration = createCaseMigration({ store, clock, logger });
   const staffSessions = createStaffSessions({ store, clock });
   const scheduler = createScheduler({ store, engine, clock, logger, intervalMs: config.schedulerIntervalMs });
@@ -37,7 +44,16 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
     logger,
     intervalMs: config.mailIntervalMs,
   });
-  return { config, clock, logger, store, linkTokens, engine, users, staffSessions, migration, scheduler, retention, outbox };
+  // Emails about accounts go out by the same rules, from their own queue over their own connections.
+  const accountOutbox = createOutbox({
+    outboxStore: createSqliteAccountOutbox(db),
+    transport: createMailTransport(config, clock),
+    compose: createAccountComposer({ store, linkTokens, config }),
+    clock,
+    logger,
+    intervalMs: config.mailIntervalMs,
+  });
+  return { config, clock, logger, store, linkTokens, totp, engine, users, accessGuard, staffSessions, migration, scheduler, retention, outbox, accountOutbox };
 }
 
 export type Services = ReturnType<typeof createServices>;

@@ -22,6 +22,7 @@ export async function shutDown(server: Server, services: Services): Promise<'sto
     await services.scheduler.stop();
     await services.retention.stop();
     await services.outbox.stop();
+    await services.accountOutbox.stop();
     services.store.close();
     return 'stopped' as const;
   })();

@@ -22,7 +22,7 @@ function requireJsonBodies(req: Request, res: Response, next: NextFunction) {
 export function apiRoutes(services: Services) {
   const router = Router();
   // Authenticate first: nobody gets a body parsed without a valid token.
-  router.use(authenticate(services.users));
+  router.use(authenticate(services.users, services.accessGuard, services.clock));
   router.use(requireJsonBodies);
   router.use(express.json({ limit: bodyLimit, strict: false }));
 

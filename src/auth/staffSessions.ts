@@ -13,6 +13,8 @@ const tokenPattern = /^[A-Za-z0-9_-]{43}$/;
 
 export interface SignedIn {
   user: UserRecord;
+  /** `password` until the second step passes (or two-factor sign-in is set up); only `complete` opens the app. */
+  stage: 'password' | 'complete';
   tokenHash: string;
   csrfToken: string;
   /** What the first page after a step says once (see takeFlash). */
@@ -28,12 +30,14 @@ const touchEveryMs = 60 * 1000;
  * when it was last used. Every sign-in gets a new token; nothing carries over.
  */
 export function createStaffSessions({ store, clock }: { store: Store; clock: Clock }) {
-  async function open(user: UserRecord): Promise<string> {
+  async function open(user: UserRecord, stage: SignedIn['stage'], userAgent: string | undefined): Promise<string> {
     const token = newToken();
     const now = clock();
     await store.openStaffSession({
       tokenHash: hashOf(token),
       userId: user.id,
+      stage,
+      userAgent: userAgent?.slice(0, 200) ?? null,
       csrfToken: newToken(),
       createdAt: now.toISOString(),
       lastSeenAt: now.toISOString(),
@@ -52,12 +56,29 @@ export function createStaffSessions({ store, clock }: { store: Store; clock: Clo
     const user = await store.userById(session.userId);
     if (!user || user.disabledAt) return undefined;
     if (now - Date.parse(session.lastSeenAt) >= touchEveryMs) await store.touchStaffSession(tokenHash, new Date(now).toISOString());
-    return { user, tokenHash, csrfToken: session.csrfToken, flash: session.flash };
+    return { user, stage: session.stage, tokenHash, csrfToken: session.csrfToken, flash: session.flash };
   }
 
   const end = (tokenHash: string) => store.endStaffSession(tokenHash, clock().toISOString());
 
-  return { open, resume, end };
+  /** Both steps passed: the half-way session ends and a new one, with a new id, begins (ASVS 7.2.4). */
+  async function complete(halfWay: SignedIn, userAgent: string | undefined): Promise<string> {
+    await end(halfWay.tokenHash);
+    await store.recordSignIn(halfWay.user.id, clock().toISOString());
+    return open(halfWay.user, 'complete', userAgent);
+  }
+
+  return {
+    open,
+    resume,
+    end,
+    complete,
+    /** The user's signed-in sessions, newest first, for them to review. */
+    of: (userId: string) => store.staffSessionsOf(userId, clock().toISOString()),
+    /** Ends the user's other sessions (after a password change), or all of them. */
+    endAllOf: (userId: string, except?: string) => store.endStaffSessionsOf(userId, clock().toISOString(), except),
+    hashOf,
+  };
 }
 
 export type StaffSessions = ReturnType<typeof createStaffSessions>;

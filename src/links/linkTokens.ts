@@ -1,6 +1,4 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
 
 /**
  * Tokens for the links emailed to parties. A token is an HMAC of the link's id
@@ -28,15 +26,3 @@ export function createLinkTokens(secret: string) {
 }
 
 export type LinkTokens = ReturnType<typeof createLinkTokens>;
-
-/** Outside production the secret is generated once and kept beside the database (mode 600). */
-export function localLinkSecret(databasePath: string): string {
-  if (databasePath === ':memory:') return randomBytes(32).toString('base64url');
-  const file = `${dirname(databasePath)}/link-secret`;
-  if (!existsSync(file)) {
-    mkdirSync(dirname(file), { recursive: true });
-    writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' });
-  }
-  chmodSync(file, 0o600);
-  return readFileSync(file, 'utf8').trim();
-}

@@ -1,16 +1,15 @@
 import type { Clock } from '../cases/caseEngine.js';
 import type { Logger } from '../logger.js';
 import { periodicTask } from '../periodicTask.js';
-import type { OutboxStore } from '../store/sqlite/outbox.js';
-import type { NoticeRecord } from '../store/store.js';
-import type { Compose } from './composeNotice.js';
+import type { SendMailOptions } from 'nodemailer';
+import type { MailQueue, QueuedMail } from '../store/sqlite/outbox.js';
 import { afterFailure } from './deliveryPolicy.js';
 import { smtpConnections, type MailTransport } from './transport.js';
 
-export interface OutboxDeps {
-  outboxStore: OutboxStore;
+export interface OutboxDeps<N extends QueuedMail> {
+  outboxStore: MailQueue<N>;
   transport: MailTransport;
-  compose: Compose;
+  compose: (notice: N) => Promise<SendMailOptions>;
   clock: Clock;
   logger: Logger;
   intervalMs: number;
@@ -33,7 +32,7 @@ type Outcome = 'sent' | 'retrying' | 'failed' | 'skipped';
  * re-read just before it is sent so one cancelled meanwhile never goes, and
  * within this process a notice is attempted by one pass at a time, once per pass.
  */
-export function createOutbox(deps: OutboxDeps) {
+export function createOutbox<N extends QueuedMail>(deps: OutboxDeps<N>) {
   const { outboxStore, transport, compose, clock, logger, intervalMs } = deps;
   let stopping = false;
   // Sent, but the database refused the record (locked, disk full): kept here, retried
@@ -54,7 +53,7 @@ export function createOutbox(deps: OutboxDeps) {
     for (const [id, at] of sentNotRecorded) await recordSent(id, at);
   };
 
-  async function attempt(notice: NoticeRecord): Promise<Outcome> {
+  async function attempt(notice: N): Promise<Outcome> {
     const attempts = notice.attempts + 1;
     const log = { noticeId: notice.id, template: notice.template, attempt: attempts };
     try {

@@ -113,12 +113,20 @@ function tidyText(text: string): string {
   return `${text.replace(/[ \t]+\n/g, '\n').replace(/\n{3,}/g, '\n\n').trim()}\n`;
 }
 
+/** A notice's subject on one line, and its HTML and text parts inside the shared layout. */
+function inLayout(notice: CompiledNotice, context: Record<string, unknown>): RenderedNotice {
+  const { layoutHtml, layoutText } = templates();
+  const subject = notice.subject(context).replace(/\s+/g, ' ').trim();
+  const body = new hbs.SafeString(notice.html(context));
+  const html = layoutHtml({ ...context, subject, body }).replace(styledTag, (_, tag: string) => `<${tag} style="${inlineStyles[tag]}"`);
+  return { subject, html, text: tidyText(layoutText({ ...context, body: notice.text(context) })) };
+}
+
 /** Renders a named notice to a one-line subject and its HTML and plain-text parts. */
 export function renderNotice(template: string, model: NoticeModel): RenderedNotice {
   if (!isNoticeTemplate(template)) throw new EmailError('UNKNOWN_TEMPLATE', `there is no notice template called ${JSON.stringify(template)}`);
   checkModel(template, model);
-  const { layoutHtml, layoutText, notices } = templates();
-  const notice = notices.get(template)!;
+  const notice = templates().notices.get(template)!;
   const { kind } = model.recipient;
   const context = {
     ...model,
@@ -131,8 +139,21 @@ export function renderNotice(template: string, model: NoticeModel): RenderedNoti
     // Staff open the case in the staff app (signing in first if need be); parties have no way in there.
     caseUrl: isStaff(kind) ? model.caseUrl : undefined,
   };
-  const subject = notice.subject(context).replace(/\s+/g, ' ').trim();
-  const body = new hbs.SafeString(notice.html(context));
-  const html = layoutHtml({ ...context, subject, body }).replace(styledTag, (_, tag: string) => `<${tag} style="${inlineStyles[tag]}"`);
-  return { subject, html, text: tidyText(layoutText({ ...context, body: notice.text(context) })) };
+  return inLayout(notice, context);
+}
+
+/** The emails about accounts rather than cases, in templates/email/account. */
+export const accountTemplates = ['account_setup', 'access_alert'] as const;
+export type AccountTemplate = (typeof accountTemplates)[number];
+
+let accountCompiled: Map<AccountTemplate, CompiledNotice> | undefined;
+
+/** Renders an email to a member of staff about their account, in the same layout, with no case and no links but its own. */
+export function renderAccountNotice(template: AccountTemplate, model: { service: NoticeModel['service']; recipient: { name: string }; data: Record<string, unknown> }): RenderedNotice {
+  accountCompiled ??= new Map(
+    accountTemplates.map((name) => [name, { subject: compile(`account/${name}.subject.hbs`, true), html: compile(`account/${name}.html.hbs`, false), text: compile(`account/${name}.text.hbs`, true) }]),
+  );
+  const notice = accountCompiled.get(template)!;
+  const context = { ...model, staff: true, links: {}, linkExpiry: {} };
+  return inLayout(notice, context);
 }

@@ -1,4 +1,5 @@
 import type { Db } from './database.js';
+import { sqliteAccessGuard } from './sqlite/accessGuard.js';
 import { sqliteAudit } from './sqlite/audit.js';
 import { sqliteCaseload } from './sqlite/caseload.js';
 import { sqliteCases } from './sqlite/cases.js';
@@ -23,6 +24,7 @@ export function createSqliteStore(db: Db): Store {
   const prepared = preparedCache(db);
   return {
     ...sqliteUsers(db, writes, prepared),
+    ...sqliteAccessGuard(db, writes),
     ...sqliteSessions(db, writes),
     ...sqliteCases(db, writes, prepared),
     ...sqliteCaseload(db, prepared),

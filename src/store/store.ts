@@ -12,6 +12,40 @@ export interface UserRecord {
   trainedFor: string[];
   createdAt: string;
   disabledAt: string | null;
+  /** The TOTP secret, encrypted (src/auth/totp.ts); null until two-factor sign-in is set up. */
+  totpSecret: string | null;
+  lastSignInAt: string | null;
+}
+
+/** A user as added: two-factor sign-in and sign-ins come later. */
+export type NewUserRecord = Omit<UserRecord, 'totpSecret' | 'lastSignInAt'>;
+
+/** An API token as listed to its owner: never the token, which exists only once, when it is issued. */
+export interface ApiTokenRecord {
+  id: string;
+  userId: string;
+  label: string;
+  createdAt: string;
+  expiresAt: string;
+  revokedAt: string | null;
+}
+
+/** A single-use link emailed to a new user to choose their password. */
+export interface SetupLinkRecord {
+  id: string;
+  userId: string;
+  createdAt: string;
+  expiresAt: string;
+  usedAt: string | null;
+}
+
+export type AccessFailureKind = 'password' | 'second_step' | 'api_token' | 'link' | 'setup_link';
+
+export interface AccessFailure {
+  at: string;
+  kind: AccessFailureKind;
+  userId: string | null;
+  ip: string;
 }
 
 export interface CaseRecord {
@@ -231,7 +265,7 @@ export interface ChainCheck {
 
 /** Staff accounts and API tokens. */
 export interface UserStore {
-  addUser(user: UserRecord): Promise<void>;
+  addUser(user: NewUserRecord): Promise<void>;
   countUsers(): Promise<number>;
   userById(id: string): Promise<UserRecord | undefined>;
   userByEmail(email: string): Promise<UserRecord | undefined>;
@@ -239,14 +273,59 @@ export interface UserStore {
   /** Active facilitators, by name: whom a case can be allocated to. */
   activeFacilitators(): Promise<UserRecord[]>;
   setTrainedFor(userId: string, trainedFor: string[]): Promise<void>;
-  addApiToken(token: { id: string; userId: string; tokenHash: string; createdAt: string }): Promise<void>;
-  userByTokenHash(tokenHash: string): Promise<UserRecord | undefined>;
+  addApiToken(token: Omit<ApiTokenRecord, 'revokedAt'> & { tokenHash: string }): Promise<void>;
+  /** The active user whose token, neither revoked nor expired at `now`, has this hash. */
+  userByTokenHash(tokenHash: string, now: string): Promise<UserRecord | undefined>;
+  /** Every token the user was issued, newest first. */
+  apiTokensOf(userId: string): Promise<ApiTokenRecord[]>;
+  /** Revokes one of the user's own tokens; false if they have no such token still working. */
+  revokeApiToken(userId: string, tokenId: string, at: string): Promise<boolean>;
+  /** Every user, by name, for the admins' list. */
+  allUsers(): Promise<UserRecord[]>;
+  setPassword(userId: string, passwordHash: string): Promise<void>;
+  recordSignIn(userId: string, at: string): Promise<void>;
+  /** Disables the user and, in the same transaction, ends their sessions and revokes their tokens. */
+  disableUser(userId: string, at: string): Promise<void>;
+  /** Sets up two-factor sign-in (the encrypted secret and the recovery codes' hashes), or with null removes it and its codes. */
+  setTwoFactor(userId: string, setUp: { totpSecret: string; recoveryCodeHashes: string[] } | null): Promise<void>;
+  /** Records that a code for this time step was used: false if one for it, or a later one, already was (a replay). */
+  useTotpStep(userId: string, step: number): Promise<boolean>;
+  /** Uses up one recovery code: false if it is not one of the user's, or was used already. */
+  useRecoveryCode(userId: string, codeHash: string, at: string): Promise<boolean>;
+  recoveryCodesLeft(userId: string): Promise<number>;
+  addSetupLink(link: Omit<SetupLinkRecord, 'usedAt'> & { tokenHash: string }): Promise<void>;
+  setupLinkByHash(tokenHash: string): Promise<SetupLinkRecord | undefined>;
+  /** Uses the link and sets the password in one transaction; false if the link was used meanwhile. */
+  completeSetup(linkId: string, passwordHash: string, at: string): Promise<boolean>;
+}
+
+/** Failed sign-ins, tokens and links: the audit of them, the back-off after them, and the alert on a burst. */
+export interface AccessGuardStore {
+  recordAccessFailure(failure: AccessFailure): Promise<void>;
+  accessFailuresSince(at: string): Promise<number>;
+  /** Failures recorded, newest first, for the admins. */
+  recentAccessFailures(limit: number): Promise<AccessFailure[]>;
+  /** The latest time any of these keys is blocked until, if one is blocked at `now`. */
+  blockedUntil(keys: string[], now: string): Promise<string | undefined>;
+  /**
+   * Counts a failure against each key (a key idle since `resetBefore` starts again from
+   * nothing) and blocks it until `blockFor(failures)` ms from `at`, when that is more than 0.
+   */
+  countFailure(keys: string[], at: string, resetBefore: string, blockFor: (failures: number) => number): Promise<void>;
+  clearThrottle(key: string): Promise<void>;
+  /** Claims the right to send this alert now: false if one was sent after `notBefore`. */
+  claimAlert(kind: string, at: string, notBefore: string): Promise<boolean>;
+  /** Queues an email about an account (not a case), to be sent by the account outbox. */
+  queueAccountNotice(notice: { id: string; template: string; userId: string; data: Record<string, unknown>; createdAt: string }): Promise<void>;
 }
 
 /** A staff member's signed-in session, as stored: the cookie's token is never stored, only its hash. */
 export interface StaffSessionRecord {
   tokenHash: string;
   userId: string;
+  /** `password` between the password and the second step; `complete` once signed in. */
+  stage: 'password' | 'complete';
+  userAgent: string | null;
   csrfToken: string;
   createdAt: string;
   lastSeenAt: string;
@@ -262,6 +341,10 @@ export interface SessionStore {
   /** Marks the session used now, so its idle timeout starts again. */
   touchStaffSession(tokenHash: string, at: string): Promise<void>;
   endStaffSession(tokenHash: string, at: string): Promise<void>;
+  /** The user's sessions not ended and not past their 12 hours at `now`, newest first. */
+  staffSessionsOf(userId: string, now: string): Promise<StaffSessionRecord[]>;
+  /** Ends every session of the user's but `except` (their own, when they change their password). */
+  endStaffSessionsOf(userId: string, at: string, except?: string): Promise<void>;
   /** Sets what the session's next page says once (read with the session); `clearFlash` once it has been shown. */
   setFlash(tokenHash: string, flash: unknown): Promise<void>;
   clearFlash(tokenHash: string): Promise<void>;
@@ -416,6 +499,6 @@ export interface HealthStore {
  * one runs each write synchronously in its own savepoint of a group-committed
  * immediate transaction.
  */
-export interface Store extends UserStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, HealthStore {
+export interface Store extends UserStore, AccessGuardStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, HealthStore {
   close(): void;
 }

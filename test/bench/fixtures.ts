@@ -28,7 +28,7 @@ export async function addBenchUser(services: Services, role: Role, id: string = 
   const at = services.clock().toISOString();
   await services.store.addUser({ id, email: `${role}-${id}@bench.rj.local`, name: `Bench ${role}`, role, passwordHash: 'unused', trainedFor: role === 'facilitator' ? [...specialisms] : [], createdAt: at, disabledAt: null });
   const token = `rj_${randomBytes(32).toString('base64url')}`;
-  await services.store.addApiToken({ id: randomUUID(), userId: id, tokenHash: hashToken(token), createdAt: at });
+  await services.store.addApiToken({ id: randomUUID(), userId: id, tokenHash: hashToken(token), label: 'bench', createdAt: at, expiresAt: '2099-01-01T00:00:00.000Z' });
   return { id, role, token };
 }
 

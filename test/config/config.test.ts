@@ -9,6 +9,7 @@ const production = {
   LINK_SECRET: 'x'.repeat(43),
   SERVICE_PHONE: '0300 000 1234',
   SERVICE_EMAIL: 'rj@example.org',
+  TOTP_KEY: 'y'.repeat(43),
 };
 
 describe('configuration', () => {
@@ -20,11 +21,20 @@ describe('configuration', () => {
     expect(config.service.phone).toBeTruthy();
   });
 
+  it('two-factor sign-in: supervisors and admins by default; facilitators when named; none only outside production', () => {
+    expect(loadConfig({}).twoFactorRoles.sort()).toEqual(['admin', 'supervisor']);
+    expect(loadConfig({ REQUIRE_2FA_FOR: 'facilitator,supervisor,admin' }).twoFactorRoles.sort()).toEqual(['admin', 'facilitator', 'supervisor']);
+    expect(loadConfig({ REQUIRE_2FA_FOR: 'none' }).twoFactorRoles).toEqual([]);
+    expect(loadConfig({ ...production, REQUIRE_2FA_FOR: 'facilitator' }).twoFactorRoles.sort()).toEqual(['admin', 'facilitator', 'supervisor']);
+    expect(() => loadConfig({ ...production, REQUIRE_2FA_FOR: 'none' })).toThrow(new ConfigError('REQUIRE_2FA_FOR cannot be none in production'));
+    expect(() => loadConfig({ REQUIRE_2FA_FOR: 'clerk' })).toThrow(/REQUIRE_2FA_FOR: none, or a comma-separated list/);
+  });
+
   it('loads a complete production environment', () => {
     expect(loadConfig(production)).toMatchObject({ production: true, smtpUrl: production.SMTP_URL, linkSecret: production.LINK_SECRET });
   });
 
-  it.each(['BASE_URL', 'MAIL_FROM', 'SMTP_URL', 'LINK_SECRET', 'SERVICE_PHONE', 'SERVICE_EMAIL'])('requires %s in production', (name) => {
+  it.each(['BASE_URL', 'MAIL_FROM', 'SMTP_URL', 'LINK_SECRET', 'SERVICE_PHONE', 'SERVICE_EMAIL', 'TOTP_KEY'])('requires %s in production', (name) => {
     const env: Record<string, string> = { ...production };
     delete env[name];
     expect(() => loadConfig(env)).toThrow(new ConfigError(`${name} must be set in production`));

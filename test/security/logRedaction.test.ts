@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
+import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { caseClient } from '../api/apiSteps.js';
 import { startSmtpSink, type SmtpSink } from '../mail/support/smtpSink.js';
@@ -21,6 +22,9 @@ const until = async (done: () => boolean) => {
   while (!done()) await new Promise((resolve) => setTimeout(resolve, 50));
 };
 
+/** The code an authenticator app shows now for a base32 secret. */
+const totpCode = (secret: string) => new TOTP({ secret: Secret.fromBase32(secret), algorithm: 'SHA1', digits: 6, period: 30 }).generate();
+
 const mark = (what: string) => `Snt${what}${randomBytes(4).toString('hex')}`;
 const sentinel = {
   referrerName: mark('RefName'), referrerEmail: `${mark('refmail')}@police.example`,
@@ -30,6 +34,7 @@ const sentinel = {
   accessNeeds: mark('Access'), safeContact: mark('Safe'), note: mark('Note'), factor: mark('Factor'), mitigations: mark('Mitigation'),
   venue: mark('Venue'), action: mark('Action'), supporterName: mark('Supporter'), supporterEmail: `${mark('supmail')}@example.com`,
   feedback: mark('Feedback'), withdrawReason: mark('Withdraw'),
+  totpKey: mark('TotpKey').padEnd(40, 'x'),
   password: mark('Password'), wrongPassword: mark('WrongPassword'), linkSecret: mark('LinkSecret').padEnd(40, 'x'),
   smtpPassword: mark('SmtpPass'), badToken: mark('BadToken'), cookie: mark('Cookie'), pathJunk: mark('Path'),
 };
@@ -42,6 +47,8 @@ describe('logs without personal data or secrets', () => {
   let sink: SmtpSink;
   let app: AppProcess;
   const refusals: string[] = [];
+  /** Secrets the app made during the run: the TOTP secret, codes and recovery codes. */
+  const secrets: string[] = [];
   let tokens: Record<'supervisor' | 'supervisor2' | 'facilitator', string>;
   let facilitatorId = '';
   let baseUrl = '';
@@ -54,7 +61,7 @@ describe('logs without personal data or secrets', () => {
     sink.forget(sentinel.offenderEmail);
     app = await startAppProcess(dbPath, {
       NODE_ENV: 'production', LOG_LEVEL: 'trace', SMTP_URL: sink.url.replace('smtp://', `smtp://rj:${sentinel.smtpPassword}@`),
-      MAIL_FROM: 'RJ <rj@rj.test>', LINK_SECRET: sentinel.linkSecret, SERVICE_PHONE: '0300 000 0000', SERVICE_EMAIL: 'rj@rj.test',
+      MAIL_FROM: 'RJ <rj@rj.test>', LINK_SECRET: sentinel.linkSecret, TOTP_KEY: sentinel.totpKey, SERVICE_PHONE: '0300 000 0000', SERVICE_EMAIL: 'rj@rj.test',
       MAIL_INTERVAL_MS: '100', SCHEDULER_INTERVAL_MS: '100',
     });
     baseUrl = app.baseUrl;
@@ -138,6 +145,24 @@ describe('logs without personal data or secrets', () => {
     const unknownCase = await staff.get(`/cases/${sentinel.pathJunk}`);
     refusal(unknownCase.status, unknownCase.html);
 
+    // A supervisor must set up two-factor sign-in in production: its secret, codes and recovery codes are secrets too.
+    const sup = staffBrowser({ baseUrl });
+    const supForm = await sup.get('/sign-in');
+    const toSetUp = await sup.post('/sign-in', { ...sup.hiddenOf(supForm, '/sign-in'), email: 'supervisor@rj.test', password: sentinel.password });
+    const setUp = await sup.follow(toSetUp);
+    const secret = setUp.$('.app-secret-key').text().replace(/\s/g, '');
+    const code = totpCode(secret);
+    const done = await sup.post('/account/two-factor', { ...sup.hiddenOf(setUp, '/account/two-factor'), code });
+    expect(done.status).toBe(200);
+    secrets.push(secret, code, ...done.$('.app-recovery-codes code').map((_, el) => done.$(el).text()).get());
+    const again = staffBrowser({ baseUrl });
+    const againForm = await again.get('/sign-in');
+    await again.post('/sign-in', { ...again.hiddenOf(againForm, '/sign-in'), email: 'supervisor@rj.test', password: sentinel.password });
+    const codeForm = await again.get('/sign-in/code');
+    const wrongCode = String((Number(code) + 1) % 1_000_000).padStart(6, '0');
+    secrets.push(wrongCode);
+    refusal(...(await again.post('/sign-in/code', { ...again.hiddenOf(codeForm, '/sign-in/code'), code: wrongCode }).then((p) => [p.status, p.html] as const)));
+
     await c.ok(f, { type: 'REQUEST_CLOSURE', reason: 'agreement_fulfilled' });
     await c.ok(supervisor2, { type: 'APPROVE_CLOSURE' });
     expect((await c.get(supervisor)).status).toBe('closed');
@@ -155,6 +180,8 @@ describe('logs without personal data or secrets', () => {
     expect(logLines.filter((l) => l.msg === 'request').every((l) => /^[0-9a-f-]{36}$/.test(l.requestId ?? ''))).toBe(true);
     expect(refusals.length).toBeGreaterThan(8);
     expect(needles().filter((n) => output.includes(n))).toEqual([]);
+    // Codes are digits, so they are matched as whole numbers, not inside timestamps.
+    expect(secrets.filter((x) => new RegExp(`(?<![0-9A-Z])${x}(?![0-9A-Z])`).test(output))).toEqual([]);
     expect(needles().flatMap((n) => refusals.filter((r) => r.includes(n)).map((r) => r.slice(0, 300)))).toEqual([]);
   });
 });

@@ -20,10 +20,11 @@ const releasedMigrations: Record<string, string> = {
   '20261203_0900_oversight.sql': '6c2e4004f675375afcf6d60c90e47151609a629e513874bac50666c5a3708f46',
   '20261204_0900_report_cohorts.sql': 'c8485196dffd64600a055f0fe8292570e957d206ac05f9e849389f948454aa64',
   '20261205_0900_readiness_probe.sql': '2f3fdd4e8cf937957ac3ed09217e67a801067c1233988144f2ce997df130bfa5',
+  '20261206_0900_accounts.sql': 'b792678c9c4dd07bec0dbfbda85eba7bfd00b2a6fb8e257491270fa6db130862',
 };
 
 /** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
-const recordedSchemaHash = 'b4a58079d2d383f3d815f926730081a128fd847add1d1cbece9afe59778c076a';
+const recordedSchemaHash = 'c849b8c04c4aad58aad3c1415f2b5f0f401ad733d6b4941a57ba7187fca71f8f';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

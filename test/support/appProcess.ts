@@ -5,6 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createServices } from '../../src/services.js';
 import { freePort } from '../bench/processes.js';
 import { projectRoot } from '../cli/runCli.js';
+import { testDefaults } from './harness.js';
 
 /** package.json's start command after `node`: the flags and the entry point the product runs with. */
 const startArgs = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
@@ -29,7 +30,7 @@ export async function startAppProcess(databasePath: string, env: Record<string, 
   const child = spawn(process.execPath, startArgs, {
     cwd: projectRoot,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { PATH: process.env.PATH ?? '', NODE_ENV: 'test', LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', BASE_URL: baseUrl, DATABASE_PATH: databasePath, ...env },
+    env: { PATH: process.env.PATH ?? '', ...testDefaults(env), LOG_LEVEL: 'warn', PORT: String(port), HOST: '127.0.0.1', BASE_URL: baseUrl, DATABASE_PATH: databasePath, ...env },
   });
   let output = '';
   child.stdout!.setEncoding('utf8').on('data', (d: string) => (output += d));
@@ -49,7 +50,7 @@ export async function seedStaff(databasePath: string, password = 'correct horse 
     const make = async (key: string, role: 'supervisor' | 'facilitator') => {
       const added = await services.users.addUser({ email: `${key}@rj.test`, name: `Staff ${key}`, role, password, trainedFor: [] });
       if (!added.ok) throw new Error(JSON.stringify(added.issues));
-      return { id: added.user.id, email: `${key}@rj.test`, token: await services.users.createToken(added.user.id) };
+      return { id: added.user.id, email: `${key}@rj.test`, token: await services.users.createToken(added.user.id, { label: 'test' }) };
     };
     return { supervisor: await make('supervisor', 'supervisor'), supervisor2: await make('supervisor2', 'supervisor'), facilitator: await make('facilitator', 'facilitator') };
   } finally {

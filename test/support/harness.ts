@@ -42,6 +42,16 @@ export interface TestApp {
   request: (method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }) => Promise<{ status: number; body: any; headers: Headers }>;
 }
 
+/**
+ * What every test app runs with unless a test says otherwise. Every test client is 127.0.0.1, so the
+ * address back-off is out of the way; two-factor sign-in likewise, outside production (its own tests turn it on).
+ */
+export const testDefaults = (env: Record<string, string>): Record<string, string> => ({
+  NODE_ENV: 'test',
+  BACKOFF_AFTER_ADDRESS_FAILURES: '1000000',
+  ...(env.NODE_ENV === 'production' ? {} : { REQUIRE_2FA_FOR: 'none' }),
+});
+
 /** JSON requests to an app at `baseUrl`, in this process or another. */
 export function httpClient(baseUrl: string): TestApp['request'] {
   return async (method, path, { token, body, rawBody, headers = {} } = {}) => {
@@ -67,7 +77,7 @@ export function httpClient(baseUrl: string): TestApp['request'] {
 
 /** The real app on an ephemeral loopback port, over a temp-file database. */
 export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}, logger = createLogger('silent')): Promise<TestApp> {
-  const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ ...testDefaults(env), DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
   const services = createServices(config, { clock, logger });
   const server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
@@ -81,6 +91,7 @@ export async function startApp(dbPath: string, clock: TestClock = testClock(), e
       await services.scheduler.stop();
       await services.retention.stop();
       await services.outbox.stop();
+      await services.accountOutbox.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       services.store.close();
@@ -99,7 +110,8 @@ export async function addStaff(services: Services) {
     const trainedFor = role === 'facilitator' && n === 1 ? specialisms : [];
     const added = await services.users.addUser({ email, name: `${role} ${n}`, role, trainedFor, password: 'correct horse battery staple' });
     if (!added.ok) throw new Error(JSON.stringify(added.issues));
-    return { id: added.user.id, email, token: await services.users.createToken(added.user.id) };
+    // Tests move the clock by months (a re-offer is 90 days away), so fixture tokens outlive the default expiry.
+    return { id: added.user.id, email, token: await services.users.createToken(added.user.id, { label: 'test', expiresAfter: 'P10Y' }) };
   };
   const [supervisor, supervisor2, facilitator, facilitator2, admin] = await Promise.all([
     make('supervisor', 1),

@@ -103,6 +103,7 @@ describe('/dev/mail elsewhere', () => {
       BASE_URL: 'https://rj.example.org',
       MAIL_FROM: 'RJ <rj@example.org>',
       LINK_SECRET: 'x'.repeat(40),
+      TOTP_KEY: 'y'.repeat(40),
       SERVICE_PHONE: '0300 000 0000',
       SERVICE_EMAIL: 'rj@example.org',
     };

@@ -13,9 +13,13 @@ export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;
  * only a notice still waiting (queued or retrying) can be moved on, so a
  * notice cancelled meanwhile stays cancelled.
  */
-export interface OutboxStore {
+/** What the outbox needs of a notice to send it and count its attempts. */
+export type QueuedMail = Pick<NoticeRecord, 'id' | 'template' | 'attempts' | 'createdAt'>;
+
+/** A queue of notices, as the outbox works it: case notices, and account notices, each in their own table. */
+export interface MailQueue<N extends QueuedMail> {
   /** Notices queued or retrying whose next attempt is due at `now`, oldest first. */
-  dueNotices(now: string, limit: number): Promise<NoticeRecord[]>;
+  dueNotices(now: string, limit: number): Promise<N[]>;
   noticeStatus(id: string): Promise<NoticeStatus | undefined>;
   /** Sent is recorded whatever the row says now: the message has left. */
   recordSent(id: string, at: string): Promise<void>;
@@ -25,6 +29,9 @@ export interface OutboxStore {
    * same transaction, a `notice_undeliverable` notice to the case's facilitators; a staff notice raises neither.
    */
   recordFailure(id: string, failure: { lastError: string; at: string }): Promise<boolean>;
+}
+
+export interface OutboxStore extends MailQueue<NoticeRecord> {
   activeSupervisors(): Promise<StaffContact[]>;
 }
 

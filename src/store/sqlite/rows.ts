@@ -72,6 +72,8 @@ export interface UserRow {
   trained_for: string;
   created_at: string;
   disabled_at: string | null;
+  totp_secret: string | null;
+  last_sign_in_at: string | null;
 }
 
 export const toUser = (r: UserRow): UserRecord => ({
@@ -83,6 +85,8 @@ export const toUser = (r: UserRow): UserRecord => ({
   trainedFor: JSON.parse(r.trained_for) as string[],
   createdAt: r.created_at,
   disabledAt: r.disabled_at,
+  totpSecret: r.totp_secret,
+  lastSignInAt: r.last_sign_in_at,
 });
 
 export interface LinkRow {

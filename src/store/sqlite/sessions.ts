@@ -5,6 +5,8 @@ import type { WriteQueue } from '../writeQueue.js';
 interface SessionRow {
   token_hash: string;
   user_id: string;
+  stage: 'password' | 'complete';
+  user_agent: string | null;
   csrf_token: string;
   created_at: string;
   last_seen_at: string;
@@ -16,6 +18,8 @@ interface SessionRow {
 const toSession = (r: SessionRow): StaffSessionRecord => ({
   tokenHash: r.token_hash,
   userId: r.user_id,
+  stage: r.stage,
+  userAgent: r.user_agent,
   csrfToken: r.csrf_token,
   createdAt: r.created_at,
   lastSeenAt: r.last_seen_at,
@@ -28,14 +32,16 @@ const toSession = (r: SessionRow): StaffSessionRecord => ({
 export function sqliteSessions(db: Db, writes: WriteQueue): SessionStore {
   const q = {
     insert: db.prepare(
-      `INSERT INTO staff_sessions (token_hash, user_id, csrf_token, created_at, last_seen_at, expires_at)
-       VALUES (@tokenHash, @userId, @csrfToken, @createdAt, @lastSeenAt, @expiresAt)`,
+      `INSERT INTO staff_sessions (token_hash, user_id, stage, user_agent, csrf_token, created_at, last_seen_at, expires_at)
+       VALUES (@tokenHash, @userId, @stage, @userAgent, @csrfToken, @createdAt, @lastSeenAt, @expiresAt)`,
     ),
     byHash: db.prepare('SELECT * FROM staff_sessions WHERE token_hash = ?'),
     touch: db.prepare('UPDATE staff_sessions SET last_seen_at = ? WHERE token_hash = ? AND ended_at IS NULL'),
     end: db.prepare('UPDATE staff_sessions SET ended_at = ?, flash = NULL WHERE token_hash = ? AND ended_at IS NULL'),
     setFlash: db.prepare('UPDATE staff_sessions SET flash = ? WHERE token_hash = ? AND ended_at IS NULL'),
     clearFlash: db.prepare('UPDATE staff_sessions SET flash = NULL WHERE token_hash = ? AND flash IS NOT NULL'),
+    ofUser: db.prepare('SELECT * FROM staff_sessions WHERE user_id = ? AND ended_at IS NULL AND expires_at > ? ORDER BY created_at DESC'),
+    endOfUser: db.prepare('UPDATE staff_sessions SET ended_at = ?, flash = NULL WHERE user_id = ? AND ended_at IS NULL AND token_hash IS NOT ?'),
   };
   return {
     openStaffSession: (s) => writes.run(() => void q.insert.run(s)),
@@ -45,6 +51,8 @@ export function sqliteSessions(db: Db, writes: WriteQueue): SessionStore {
     },
     touchStaffSession: (hash, at) => writes.run(() => void q.touch.run(at, hash)),
     endStaffSession: (hash, at) => writes.run(() => void q.end.run(at, hash)),
+    staffSessionsOf: async (userId, now) => (q.ofUser.all(userId, now) as SessionRow[]).map(toSession),
+    endStaffSessionsOf: (userId, at, except) => writes.run(() => void q.endOfUser.run(at, userId, except ?? null)),
     setFlash: (hash, flash) => writes.run(() => void q.setFlash.run(JSON.stringify(flash), hash)),
     clearFlash: (hash) => writes.run(() => void q.clearFlash.run(hash)),
   };

@@ -138,10 +138,23 @@ function respondRoutes(services: Services): Router {
     render(res, 200, 'feedbackDone', { title: 'Thank you for your feedback' });
   }));
 
-  // Mail scanners open links before people do, so opening one changes nothing and shows nothing about the case.
+  /**
+   * The working link behind the token. A token that opens none counts towards the address's
+   * back-off (an audit entry), and while the address must wait, no token is looked at.
+   */
+  const linkOr = async (req: Request, res: Response) => {
+    const ip = req.ip ?? 'unknown';
+    if (await services.accessGuard.blocked('link', ip)) return void sendHtml(res, 429, pages.tooManyRequests);
+    const link = await workingLink(services, String(req.params.token));
+    if (link) return link;
+    await services.accessGuard.failed('link', { ip });
+    sendHtml(res, 404, pages.linkProblem);
+  };
+
+  // Mail scanners open links before people do, so opening a working one changes nothing and shows nothing about the case.
   router.get('/:token', async (req, res) => {
-    const link = await workingLink(services, req.params.token);
-    if (!link) return sendHtml(res, 404, pages.linkProblem);
+    const link = await linkOr(req, res);
+    if (!link) return;
     render(res, 200, 'linkStart', {
       title: startTitles[link.purpose],
       purpose: link.purpose,
@@ -151,8 +164,8 @@ function respondRoutes(services: Services): Router {
   });
 
   router.post('/:token', async (req, res) => {
-    const link = await workingLink(services, req.params.token);
-    if (!link) return sendHtml(res, 404, pages.linkProblem);
+    const link = await linkOr(req, res);
+    if (!link) return;
     if (!linkTokens.csrfMatches(`link:${link.id}`, bodyOf(req.body)._csrf)) return sendHtml(res, 403, pages.sessionEnded);
     formPages[link.purpose](res, await openSession(services, link));
   });

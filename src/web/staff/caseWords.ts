@@ -161,3 +161,6 @@ export function timerSentence({ key, dueAt }: { key: string; dueAt: string }): s
   if (key.startsWith('item-')) return `Agreement ${key.replace('item-', 'item ')} is due on ${shortDay(dueAt)}: if it is not marked done by then, we will tell you.`;
   return `Something is due on ${shortDay(dueAt)}.`;
 }
+
+/** The specialisms a facilitator can be trained for, in words that read inside a sentence. */
+export const specialismWords: Record<string, string> = { domesticAbuse: 'domestic abuse', sexualOffence: 'sexual offences', hateCrime: 'hate crime', stalking: 'stalking' };

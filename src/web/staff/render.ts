@@ -3,7 +3,7 @@ import type { Services } from '../../services.js';
 import { sendHtml } from '../pages.js';
 import { views, type PageContent } from '../views.js';
 
-export type Section = 'dashboard' | 'cases' | 'newReferral' | 'reports' | 'signIn';
+export type Section = 'dashboard' | 'cases' | 'newReferral' | 'reports' | 'signIn' | 'account' | 'admin';
 
 /** Every staff page: the named template in templates/staff inside the staff layout, with who is signed in and their menu. */
 export function staffRenderer({ config }: Pick<Services, 'config'>) {
@@ -12,12 +12,16 @@ export function staffRenderer({ config }: Pick<Services, 'config'>) {
     const role = signedIn?.user.role;
     const item = (text: string, href: string, section: Section) => ({ text, href, active: model.section === section });
     // A supervisor starts from the dashboard; a facilitator from their cases.
-    const navigation =
-      role === 'supervisor'
+    const navigation = [
+      ...(role === 'supervisor'
         ? [item('Dashboard', '/', 'dashboard'), item('Cases', '/cases', 'cases'), item('New referral', '/cases/new', 'newReferral'), item('Reports', '/reports', 'reports')]
         : role === 'facilitator'
           ? [item('Cases', '/', 'cases'), item('New referral', '/cases/new', 'newReferral')]
-          : [];
+          : role === 'admin'
+            ? [item('Users', '/admin', 'admin')]
+            : []),
+      ...(signedIn ? [item('Your account', '/account', 'account')] : []),
+    ];
     const page = views.page(
       `staff/${name}`,
       {

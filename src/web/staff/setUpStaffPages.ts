@@ -1,6 +1,9 @@
 import express, { Router, type Express } from 'express';
 import type { Services } from '../../services.js';
 import { useLayout } from '../pages.js';
+import { accountRoutes } from './account/routes.js';
+import { setUpRoutes } from './account/setUpRoutes.js';
+import { adminRoutes } from './admin/routes.js';
 import { caseloadPage, caseloadRoutes } from './caseload/routes.js';
 import { caseHistoryRoutes } from './caseHistory/routes.js';
 import { casePageRoutes } from './casePage/routes.js';
@@ -12,11 +15,13 @@ import { staffRenderer } from './render.js';
 import { reportRoutes } from './reports/routes.js';
 import { supervisionRoutes } from './supervision/routes.js';
 import { signInRoutes } from './signIn/routes.js';
+import { twoFactorRoutes } from './twoFactor/routes.js';
 import { csrfOk, requireSignIn, resumeStaffSession } from './staffSession.js';
 
 /**
- * The staff app: sign-in, then the dashboard (supervisors), the caseload, the case
- * page and a form for every step, the case's audited history and the reports.
+ * The staff app: sign-in (with its second step), then the dashboard (supervisors), the
+ * caseload, the case page and a form for every step, the case's audited history, the
+ * reports, each user's own account, and the admins' pages.
  * Sessions are held on the server; every page but sign-in needs one, and every
  * form that changes something carries the session's anti-forgery token.
  */
@@ -28,6 +33,9 @@ export function setUpStaffPages(app: Express, services: Services) {
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 2000 }));
   router.use(resumeStaffSession(services));
   router.use(signInRoutes(services, render, problems.forbidden));
+  // Open before the sign-in is complete: the second step, setting up two-factor sign-in, and a new user's set-up link.
+  router.use(twoFactorRoutes(services, render, problems.forbidden));
+  router.use(setUpRoutes(services, render, problems.forbidden));
   router.use(requireSignIn);
   // The confirmation of the step just taken: shown once, on the next page.
   router.use(async (req, res, next) => {
@@ -47,5 +55,7 @@ export function setUpStaffPages(app: Express, services: Services) {
   router.use(casePageRoutes(services, render, problems));
   router.use(caseHistoryRoutes(services, render, problems));
   router.use(eventFormRoutes(services, render, problems));
+  router.use(accountRoutes(services, render, problems));
+  router.use(adminRoutes(services, render, problems));
   app.use(router);
 }

@@ -77,7 +77,8 @@ async function startServer(databasePath: string, mailDir: string): Promise<{ chi
   const url = `http://127.0.0.1:${port}`;
   const start = performance.now();
   // Every setting the product reads at start is given, so none leaks in from the caller (vitest sets BASE_URL=/, for one).
-  const env = { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', BASE_URL: url, DATABASE_PATH: databasePath, MAIL_DIR: mailDir, LOG_LEVEL: 'silent' };
+  // The bench signs in with passwords alone; two-factor sign-in costs one request more per sign-in, not per page.
+  const env = { NODE_ENV: 'development', PORT: String(port), HOST: '127.0.0.1', BASE_URL: url, DATABASE_PATH: databasePath, MAIL_DIR: mailDir, LOG_LEVEL: 'silent', REQUIRE_2FA_FOR: 'none' };
   const child = spawnTsx(mainScript, [], env, 'ignore', appNodeFlags);
   const exited = new Promise<never>((_, reject) => child.once('exit', (code) => reject(new Error(`src/main.ts exited with ${code}`))));
   for (;;) {

@@ -16,7 +16,8 @@ export function caseloadPage({ engine, store, clock, config }: Services, render:
   return async (req: Request, res: Response) => {
     const caller = staffCaller(res.locals.signedIn!.user);
     const scope = caseloadScope(caller);
-    if (!scope) return render(res, 200, 'adminHome', { title: 'Administration' });
+    // Admins manage accounts, not cases: their home is the list of users.
+    if (!scope) return res.redirect(303, '/admin');
     const query = readCaseloadQuery(req.query);
     const facilitators = mayOversee(caller) ? await store.activeFacilitators() : [];
     const chosen = facilitators.find((f) => f.id === query.facilitator)?.id;

@@ -5,7 +5,7 @@ import type { TaskView } from '../../../cases/caseTasks.js';
 import type { UserRecord } from '../../../store/store.js';
 import type { FormBody } from '../../formFields.js';
 import { informationVersion } from '../../respond/invitationAnswer.js';
-import { shortDay } from '../caseWords.js';
+import { shortDay, specialismWords } from '../caseWords.js';
 import type { Field, Option } from '../forms/fields.js';
 
 /** What a form can draw on: the case as this user sees it, who can be allocated, and the case's open tasks. */
@@ -33,7 +33,6 @@ const parties: Option[] = [
   { value: 'victim', text: 'The victim' },
   { value: 'offender', text: 'The offender' },
 ];
-const specialismWords: Record<string, string> = { domesticAbuse: 'domestic abuse', sexualOffence: 'sexual offences', hateCrime: 'hate crime', stalking: 'stalking' };
 
 /** Facilitators to allocate, each with their specialist training, so a sensitive case gets someone trained for it. */
 const facilitatorChoice = ({ facilitators }: FormContext): Field => ({

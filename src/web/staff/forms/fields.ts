@@ -27,6 +27,8 @@ export const calledOf = (field: { label: string; called?: string }) => field.cal
 
 export type Field =
   | (Common & { kind: 'text' | 'email' | 'textarea' | 'hidden'; value?: string; width?: string })
+  /** Read exactly as typed and never shown again; `autocomplete` tells password managers which it is. */
+  | (Common & { kind: 'password'; autocomplete: 'current-password' | 'new-password' })
   | (Common & { kind: 'radios'; options: Option[]; boolean?: boolean; reveals?: Record<string, Field[]> })
   /** Several choices: sent as a list, or with `asFlags` as an object of the chosen ones set true (the referral's flags). */
   | (Common & { kind: 'checkboxes'; options: Option[]; asFlags?: boolean })

@@ -90,6 +90,11 @@ export function readFields(fields: Field[], body: FormBody): ReadForm {
           if (value) out[field.name] = value;
           break;
         }
+        case 'password': {
+          const value = one(body, name);
+          if (value) out[field.name] = value;
+          break;
+        }
         case 'radios': {
           const value = one(body, name);
           if (value) out[field.name] = field.boolean ? value === 'yes' : value;

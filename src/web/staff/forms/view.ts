@@ -73,6 +73,17 @@ function renderField(field: Field, ctx: FieldContext, path: (string | number)[])
         ...(field.width ? { classes: field.width } : {}),
         ...(field.kind === 'email' ? { spellcheck: false, autocomplete: 'off' } : {}),
       });
+    case 'password':
+      return views.component('govukInput', {
+        id,
+        name,
+        type: 'password',
+        label: { text: label(field), classes: 'govuk-label--s' },
+        ...hint(field),
+        ...error(ctx, id),
+        autocomplete: field.autocomplete,
+        spellcheck: false,
+      });
     case 'textarea':
       return views.component('govukTextarea', {
         id,
