@@ -25,5 +25,11 @@ export async function createDemoUsers({ users, store, config }: Services): Promi
     const pad = ''.padEnd(11);
     lines.push(`  ${person.role.padEnd(11)} email ${person.email}  password ${password}`, `  ${pad} id ${added.user.id}`, `  ${pad} API token ${token}`);
   }
+  if (config.twoFactorRoles.length) {
+    lines.push(
+      `The ${config.twoFactorRoles.join(' and ')} roles sign in with two steps: each sets up an authenticator app at their first sign-in.`,
+      'For a quick trial without a phone, start with REQUIRE_2FA_FOR=none.',
+    );
+  }
   return lines;
 }
