@@ -77,7 +77,6 @@ export function createStaffSessions({ store, clock }: { store: Store; clock: Clo
     of: (userId: string) => store.staffSessionsOf(userId, clock().toISOString()),
     /** Ends the user's other sessions (after a password change), or all of them. */
     endAllOf: (userId: string, except?: string) => store.endStaffSessionsOf(userId, clock().toISOString(), except),
-    hashOf,
   };
 }
 

@@ -47,7 +47,8 @@ export function resumeStaffSession({ staffSessions, config }: Pick<Services, 'st
 }
 
 /** Where a half-way session goes next: the code from the app, or setting the app up first. */
-export const secondStepPath = (halfWay: SignedIn) => (halfWay.user.totpSecret ? '/sign-in/code' : '/account/two-factor');
+export const secondStepPath = (user: { totpSecret: string | null }, returnTo: string) =>
+  `${user.totpSecret ? '/sign-in/code' : '/account/two-factor'}?returnTo=${encodeURIComponent(returnTo)}`;
 
 /** Where a visitor who must sign in first is sent: the sign-in page, then back to where they were going. */
 export const signInFor = (returnTo: string) => `/sign-in?returnTo=${encodeURIComponent(returnTo)}`;
@@ -65,7 +66,7 @@ export function requireSignIn(req: Request, res: Response, next: NextFunction) {
   if (res.locals.signedIn || !isStaffPage(req.path)) return next();
   const returnTo = req.method === 'GET' ? req.originalUrl : '/';
   const halfWay = res.locals.halfWay;
-  res.redirect(303, halfWay ? `${secondStepPath(halfWay)}?returnTo=${encodeURIComponent(returnTo)}` : signInFor(returnTo));
+  res.redirect(303, halfWay ? secondStepPath(halfWay.user, returnTo) : signInFor(returnTo));
 }
 
 /** A state-changing form must carry its session's synchronizer token; without it nothing happens. */

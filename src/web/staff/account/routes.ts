@@ -1,4 +1,5 @@
 import { Router, type Response } from 'express';
+import { z } from 'zod';
 import { mayIssueApiTokens } from '../../../access.js';
 import { tokenLabelSchema } from '../../../auth/users.js';
 import { londonDateTime } from '../../../calendar/londonTime.js';
@@ -11,7 +12,6 @@ import type { ProblemViews } from '../problemViews.js';
 import type { StaffRender } from '../render.js';
 import { sessionCookie } from '../staffSession.js';
 import { changePasswordFields, newTokenFields } from './fields.js';
-import { z } from 'zod';
 
 const passwordForm: SimpleForm = {
   title: 'Change your password',

@@ -7,7 +7,7 @@ import type { FormBody } from '../../formFields.js';
 import type { StaffRender } from '../render.js';
 import { needsSecondStep } from '../../../access.js';
 import { csrfMatches } from '../../../auth/staffSessions.js';
-import { safeReturnTo, sessionCookie, signInFor } from '../staffSession.js';
+import { safeReturnTo, secondStepPath, sessionCookie, signInFor } from '../staffSession.js';
 import { readSignIn } from './form.js';
 import { signInFailed, signInView, tooManyAttempts } from './view.js';
 
@@ -70,7 +70,7 @@ export function signInRoutes(services: Services, render: StaffRender, forbidden:
       return res.redirect(303, form.returnTo);
     }
     session.set(res, await staffSessions.open(user, 'password', userAgent));
-    res.redirect(303, `${user.totpSecret ? '/sign-in/code' : '/account/two-factor'}?returnTo=${encodeURIComponent(form.returnTo)}`);
+    res.redirect(303, secondStepPath(user, form.returnTo));
   });
 
   router.post('/sign-out', async (req, res) => {
