@@ -210,7 +210,7 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
   db.pragma('cache_size = -262144');
   const q = {
     user: db.prepare('INSERT INTO users (id, email, name, role, password_hash, created_at) VALUES (?, ?, ?, ?, \'unused\', ?)'),
-    token: db.prepare('INSERT INTO api_tokens (id, user_id, token_hash, created_at) VALUES (?, ?, ?, ?)'),
+    token: db.prepare("INSERT INTO api_tokens (id, user_id, token_hash, created_at, expires_at) VALUES (?, ?, ?, ?, '2099-01-01T00:00:00.000Z')"),
     case: db.prepare(
       // The template's cases ran on the current machine, so the seeded ones say so, and start-up has nothing to move.
       `INSERT INTO cases (id, reference, machine_version, version, stage, status, paused, clocks, snapshot, referral, created_at, updated_at,
