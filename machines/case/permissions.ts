@@ -62,4 +62,4 @@ export function maySend(actor: Actor, type: EventType): boolean {
 
 /** Whether staff (a facilitator or a supervisor) may ever send this event. */
 export const isStaffEvent = (type: string): type is StaffEvent =>
-  type in eventSenders && (eventSenders[type as EventType] as readonly string[]).some((r) => r === 'facilitator' || r === 'supervisor');
+  Object.hasOwn(eventSenders, type) && (eventSenders[type as EventType] as readonly string[]).some((r) => r === 'facilitator' || r === 'supervisor');

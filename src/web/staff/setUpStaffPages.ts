@@ -31,6 +31,11 @@ export function setUpStaffPages(app: Express, services: Services) {
   const router = Router();
   router.use(useLayout('staff'));
   router.use(express.urlencoded({ extended: false, limit: '64kb', parameterLimit: 2000 }));
+  // A body sent as anything but a form is read as an empty form (express 5 leaves req.body undefined): refused, never a 500.
+  router.use((req, _res, next) => {
+    req.body ??= {};
+    next();
+  });
   router.use(resumeStaffSession(services));
   router.use(signInRoutes(services, render, problems.forbidden));
   // Open before the sign-in is complete: the second step, setting up two-factor sign-in, and a new user's set-up link.

@@ -99,7 +99,8 @@ export function readFields(fields: Field[], body: FormBody): ReadForm {
           const value = one(body, name);
           if (value) out[field.name] = field.boolean ? value === 'yes' : value;
           // Only the fields the chosen option reveals are read: a hidden answer is not sent.
-          const revealed = field.reveals?.[value];
+          // Own options only: a posted `constructor` must not read Object's.
+          const revealed = field.reveals && Object.hasOwn(field.reveals, value) ? field.reveals[value] : undefined;
           if (revealed) Object.assign(out, read(revealed, prefix));
           break;
         }
