@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../mail/support/smtpSink.js';
+import { addCheapStaff } from '../support/cheapStaff.js';
 import { addStaff, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
 import { countRows } from '../web/partySteps.js';
 import { password, staffBrowser, type StaffBrowser } from '../web/staffBrowser.js';
@@ -21,7 +22,8 @@ describe('two-factor sign-in, accounts and back-off', () => {
   beforeAll(async () => {
     sink = await startSmtpSink();
     app = await startApp(`${tmp.dir}/rj.sqlite`, undefined, { REQUIRE_2FA_FOR: 'supervisor,admin', SMTP_URL: sink.url, BASE_URL: 'https://rj.test.example' });
-    staff = await addStaff(app.services);
+    // Stored with a cheap scrypt cost (the hash carries it), so each sign-in takes milliseconds, not half a second.
+    staff = await addCheapStaff(app);
   });
   afterAll(async () => {
     await app.stop();
