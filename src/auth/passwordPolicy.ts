@@ -1,9 +1,26 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
+import { createRequire } from 'node:module';
+import { dirname } from 'node:path';
 import { z } from 'zod';
 
 // The common-password list is long; only entries long enough to pass the length rule can matter.
 const minLength = 12;
-const common = new Set(dictionary['passwords-common'].filter((p) => p.length >= minLength).map((p) => p.toLowerCase()));
+
+let common: Set<string> | undefined;
+/**
+ * The list is read on the first password checked, not at start (passwords are set rarely), and only
+ * its long entries are kept: the package's own arrays (with its keyboard graphs and word lists, some
+ * megabytes) are dropped from the module cache once read.
+ */
+function commonPasswords(): Set<string> {
+  if (common) return common;
+  const require = createRequire(import.meta.url);
+  const entry = require.resolve('@zxcvbn-ts/language-common');
+  const { dictionary } = require(entry) as { dictionary: Record<'passwords-common', string[]> };
+  common = new Set(dictionary['passwords-common'].filter((p) => p.length >= minLength).map((p) => p.toLowerCase()));
+  const packageDir = dirname(entry);
+  for (const cached of Object.keys(require.cache)) if (cached.startsWith(packageDir)) delete require.cache[cached];
+  return common;
+}
 
 /**
  * ASVS V6: at least 12 characters, up to 128, no rules about which kinds of
@@ -14,4 +31,4 @@ export const passwordSchema = z
   .string()
   .min(minLength, `use at least ${minLength} characters`)
   .max(128, 'use 128 characters or fewer')
-  .refine((p) => !common.has(p.normalize('NFKC').toLowerCase()), 'this is one of the most commonly used passwords: choose another');
+  .refine((p) => !commonPasswords().has(p.normalize('NFKC').toLowerCase()), 'this is one of the most commonly used passwords: choose another');
