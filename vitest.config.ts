@@ -6,7 +6,8 @@ export default defineConfig({
     pool: 'forks',
     // Three at a time on two cores: much of the suite waits on fsync, child processes and Chromium.
     maxWorkers: 3,
-    testTimeout: 60_000,
-    hookTimeout: 60_000,
+    // Safety nets, not assertions: the longest tests take about a minute beside two others on two cores.
+    testTimeout: 180_000,
+    hookTimeout: 120_000,
   },
 });
