@@ -38,10 +38,12 @@ export function createAccessGuard({ store, clock, logger, freePerAccount, freePe
     const now = clock();
     const at = now.toISOString();
     const credential: Credential = kind === 'second_step' ? 'password' : kind;
-    await store.recordAccessFailure({ at, kind, userId: userId ?? null, ip });
-    const resetBefore = new Date(now.getTime() - forgetAfterMs).toISOString();
-    await store.countFailure([`${credential}:${ip}`], at, resetBefore, backOff(freePerAddress));
-    if (email !== undefined) await store.countFailure([accountKey(email)], at, resetBefore, backOff(freePerAccount));
+    const counts = [
+      { key: `${credential}:${ip}`, blockFor: backOff(freePerAddress) },
+      ...(email === undefined ? [] : [{ key: accountKey(email), blockFor: backOff(freePerAccount) }]),
+    ];
+    // The audit entry and the back-off it earns commit together, in one write.
+    await store.recordFailedAccess({ at, kind, userId: userId ?? null, ip }, counts, new Date(now.getTime() - forgetAfterMs).toISOString());
     logger.warn({ kind, userId }, 'access failed');
     await alertOnBurst(now);
   }
@@ -50,11 +52,11 @@ export function createAccessGuard({ store, clock, logger, freePerAccount, freePe
     const since = new Date(now.getTime() - alertAfter.windowMs).toISOString();
     const failures = await store.accessFailuresSince(since);
     if (failures < alertAfter.failures) return;
-    if (!(await store.claimAlert('access_failures', now.toISOString(), new Date(now.getTime() - alertAfter.everyMs).toISOString()))) return;
     const admins = (await store.allUsers()).filter((u) => u.role === 'admin' && !u.disabledAt);
-    for (const admin of admins) {
-      await store.queueAccountNotice({ id: randomUUID(), template: 'access_alert', userId: admin.id, data: { failures, minutes: alertAfter.windowMs / 60_000 }, createdAt: now.toISOString() });
-    }
+    const at = now.toISOString();
+    const notices = admins.map((admin) => ({ id: randomUUID(), template: 'access_alert', userId: admin.id, data: { failures, minutes: alertAfter.windowMs / 60_000 }, createdAt: at }));
+    // Claimed and queued in one transaction: an alert is never claimed without its emails.
+    if (!(await store.raiseAlert('access_failures', at, new Date(now.getTime() - alertAfter.everyMs).toISOString(), notices))) return;
     logger.warn({ failures, admins: admins.length }, 'burst of failed access: admins alerted');
   }
 

@@ -299,24 +299,33 @@ export interface UserStore {
   completeSetup(linkId: string, passwordHash: string, at: string): Promise<boolean>;
 }
 
+/** An email about an account, as queued. */
+export interface AccountNoticeRecord {
+  id: string;
+  template: string;
+  userId: string;
+  data: Record<string, unknown>;
+  createdAt: string;
+}
+
 /** Failed sign-ins, tokens and links: the audit of them, the back-off after them, and the alert on a burst. */
 export interface AccessGuardStore {
-  recordAccessFailure(failure: AccessFailure): Promise<void>;
+  /**
+   * Records the failure and, in the same transaction, counts it against each key (a key idle since
+   * `resetBefore` starts again from nothing), blocking the key until `blockFor(failures)` ms from the
+   * failure when that is more than 0.
+   */
+  recordFailedAccess(failure: AccessFailure, counts: { key: string; blockFor: (failures: number) => number }[], resetBefore: string): Promise<void>;
   accessFailuresSince(at: string): Promise<number>;
   /** Failures recorded, newest first, for the admins. */
   recentAccessFailures(limit: number): Promise<AccessFailure[]>;
   /** The latest time any of these keys is blocked until, if one is blocked at `now`. */
   blockedUntil(keys: string[], now: string): Promise<string | undefined>;
-  /**
-   * Counts a failure against each key (a key idle since `resetBefore` starts again from
-   * nothing) and blocks it until `blockFor(failures)` ms from `at`, when that is more than 0.
-   */
-  countFailure(keys: string[], at: string, resetBefore: string, blockFor: (failures: number) => number): Promise<void>;
   clearThrottle(key: string): Promise<void>;
-  /** Claims the right to send this alert now: false if one was sent after `notBefore`. */
-  claimAlert(kind: string, at: string, notBefore: string): Promise<boolean>;
+  /** Queues this alert's notices, in one transaction with claiming it: false (and nothing queued) if one was raised after `notBefore`. */
+  raiseAlert(kind: string, at: string, notBefore: string, notices: AccountNoticeRecord[]): Promise<boolean>;
   /** Queues an email about an account (not a case), to be sent by the account outbox. */
-  queueAccountNotice(notice: { id: string; template: string; userId: string; data: Record<string, unknown>; createdAt: string }): Promise<void>;
+  queueAccountNotice(notice: AccountNoticeRecord): Promise<void>;
 }
 
 /** A staff member's signed-in session, as stored: the cookie's token is never stored, only its hash. */

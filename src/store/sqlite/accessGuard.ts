@@ -1,5 +1,5 @@
 import type { Db } from '../database.js';
-import type { AccessFailure, AccessGuardStore } from '../store.js';
+import type { AccessFailure, AccessGuardStore, AccountNoticeRecord } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
 
 interface ThrottleRow {
@@ -29,8 +29,18 @@ export function sqliteAccessGuard(db: Db, writes: WriteQueue): AccessGuardStore 
        VALUES (@id, @template, @userId, @data, 'queued', @createdAt, @createdAt)`,
     ),
   };
+  const queueNotice = (n: AccountNoticeRecord) => q.queueNotice.run({ ...n, data: JSON.stringify(n.data) });
   return {
-    recordAccessFailure: (f) => writes.run(() => void q.failure.run(f)),
+    recordFailedAccess: (failure, counts, resetBefore) =>
+      writes.run(() => {
+        q.failure.run(failure);
+        for (const { key, blockFor } of counts) {
+          const row = q.throttle.get(key) as ThrottleRow | undefined;
+          const failures = (row && row.last_failure_at >= resetBefore ? row.failures : 0) + 1;
+          const ms = blockFor(failures);
+          q.saveThrottle.run({ key, failures, at: failure.at, blockedUntil: ms > 0 ? new Date(Date.parse(failure.at) + ms).toISOString() : null });
+        }
+      }),
     accessFailuresSince: async (at) => q.since.get(at) as number,
     recentAccessFailures: async (limit) => q.recent.all(limit) as AccessFailure[],
     blockedUntil: async (keys, now) =>
@@ -39,17 +49,13 @@ export function sqliteAccessGuard(db: Db, writes: WriteQueue): AccessGuardStore 
         .filter((t): t is string => t !== undefined)
         .sort()
         .at(-1),
-    countFailure: (keys, at, resetBefore, blockFor) =>
-      writes.run(() => {
-        for (const key of keys) {
-          const row = q.throttle.get(key) as ThrottleRow | undefined;
-          const failures = (row && row.last_failure_at >= resetBefore ? row.failures : 0) + 1;
-          const ms = blockFor(failures);
-          q.saveThrottle.run({ key, failures, at, blockedUntil: ms > 0 ? new Date(Date.parse(at) + ms).toISOString() : null });
-        }
-      }),
     clearThrottle: (key) => writes.run(() => void q.clearThrottle.run(key)),
-    claimAlert: (kind, at, notBefore) => writes.run(() => q.claimAlert.run({ kind, at, notBefore }).changes === 1),
-    queueAccountNotice: (n) => writes.run(() => void q.queueNotice.run({ ...n, data: JSON.stringify(n.data) })),
+    raiseAlert: (kind, at, notBefore, notices) =>
+      writes.run(() => {
+        if (q.claimAlert.run({ kind, at, notBefore }).changes !== 1) return false;
+        for (const n of notices) queueNotice(n);
+        return true;
+      }),
+    queueAccountNotice: (n) => writes.run(() => void queueNotice(n)),
   };
 }
