@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
-import { checkSlice, type SliceCheck } from './chainRule.mjs';
+import { checkSlice, unrecordedErasure, type SliceCheck } from './chainRule.mjs';
 import type { Db } from './database.js';
 import type { ChainCheck } from './store.js';
 
@@ -25,20 +25,31 @@ interface StartingPoint {
   maxSeq: number;
   /** Every event bumps its case's version and adds one history row, so this is how many rows up to maxSeq there must be. */
   expectedEvents: number;
+  /** The first row whose content was erased without an entry that accounts for it. */
+  unrecordedErasure?: number;
 }
 
+// Read in one transaction, so the figures agree while the app keeps writing.
 const startingPoint = (db: Db): StartingPoint =>
-  db
-    .prepare('SELECT (SELECT coalesce(max(seq), 0) FROM history) AS maxSeq, (SELECT coalesce(sum(version), 0) FROM cases) AS expectedEvents')
-    .get() as StartingPoint;
+  db.transaction(() => {
+    const start = db
+      .prepare('SELECT (SELECT coalesce(max(seq), 0) FROM history) AS maxSeq, (SELECT coalesce(sum(version), 0) FROM cases) AS expectedEvents')
+      .get() as StartingPoint;
+    const unrecorded = unrecordedErasure(db);
+    return unrecorded !== undefined && unrecorded <= start.maxSeq ? { ...start, unrecordedErasure: unrecorded } : start;
+  })();
 
 /** The result of slices checked in seq order, ending at the first bad one. */
 function verdict(start: StartingPoint, checks: SliceCheck[]): ChainCheck {
   let events = 0;
   for (const check of checks) {
     events += check.rows;
-    if (check.firstBadSeq !== undefined) return { ok: false, events, firstBadSeq: check.firstBadSeq };
+    if (check.firstBadSeq !== undefined) {
+      const firstBadSeq = Math.min(check.firstBadSeq, start.unrecordedErasure ?? Infinity);
+      return { ok: false, events, firstBadSeq };
+    }
   }
+  if (start.unrecordedErasure !== undefined) return { ok: false, events, firstBadSeq: start.unrecordedErasure };
   // Rows cut from the end leave no broken link, only fewer rows than events.
   if (events !== start.expectedEvents) return { ok: false, events, firstBadSeq: start.maxSeq + 1 };
   return { ok: true, events };

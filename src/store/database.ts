@@ -27,6 +27,8 @@ export function openDatabase(path: string, options: { migrate?: boolean } = {}):
   db.pragma('synchronous = FULL');
   db.pragma('busy_timeout = 5000');
   db.pragma('foreign_keys = ON');
+  // Erased content is overwritten with zeros on its page, not left in free space for a file search to find.
+  db.pragma('secure_delete = ON');
   // 8 MiB of page cache (the default is 2): an event touches index pages all over the file.
   db.pragma('cache_size = -8192');
   // Checkpoint every 4000 pages (16 MiB of WAL), not 1000: a page rewritten by many commits goes back to the file once.

@@ -1,9 +1,13 @@
-import { rowHash } from './chainRule.mjs';
+import { randomBytes } from 'node:crypto';
+import { contentCommitment, rowHash } from './chainRule.mjs';
 
-export { genesisHash, rowHash, rowJsonSql } from './chainRule.mjs';
+export { contentCommitment, genesisHash, rowHash, rowJsonSql, rowJsonSqlV2 } from './chainRule.mjs';
 
-/** The stored columns of one history row, in the fixed order the hash covers. */
+/** The stored columns of one rule-1 history row, in the fixed order the hash covers. */
 export type ChainRow = [seq: number, caseId: string, type: string, actor: string, at: string, from: string | null, to: string, data: string];
+
+/** A rule-2 row's columns: rule 1's, then the commitment to its personal content (null when it has none). */
+export type ChainRowV2 = [...ChainRow, contentHash: string | null];
 
 /**
  * A row's hash covers the previous hash and its own stored text, as the JSON
@@ -11,4 +15,10 @@ export type ChainRow = [seq: number, caseId: string, type: string, actor: string
  * needs no parsing, and SQLite's json_array() of the stored row gives the same
  * text (test/durability/chainText.test.ts holds that), so verification needs no JS per column.
  */
-export const chainHash = (prevHash: string, row: ChainRow): string => rowHash(prevHash, JSON.stringify(row));
+export const chainHash = (prevHash: string, row: ChainRow | ChainRowV2): string => rowHash(prevHash, JSON.stringify(row));
+
+/** A fresh salt and the commitment to the content under it: erasing both leaves a commitment nobody can test a guess against. */
+export function commitContent(content: string): { salt: string; commitment: string } {
+  const salt = randomBytes(32).toString('hex');
+  return { salt, commitment: contentCommitment(salt, content) };
+}

@@ -8,6 +8,7 @@ import { sqliteLinks } from './sqlite/links.js';
 import { sqliteOversight } from './sqlite/oversight.js';
 import { sqliteReports } from './sqlite/reports.js';
 import { preparedCache } from './sqlite/prepared.js';
+import { sqlitePrivacy } from './sqlite/privacy.js';
 import { sqliteRetention } from './sqlite/retention.js';
 import { sqliteSessions } from './sqlite/sessions.js';
 import { sqliteUsers } from './sqlite/users.js';
@@ -33,6 +34,7 @@ export function createSqliteStore(db: Db): Store {
     ...sqliteLinks(db, writes),
     ...sqliteAudit(db, writes),
     ...sqliteRetention(db, writes),
+    ...sqlitePrivacy(db, writes),
     ...sqliteHealth(db, writes),
     close: () => {
       writes.flush();

@@ -99,6 +99,8 @@ export interface HistoryEntry {
 export interface HistoryRecord extends HistoryEntry {
   seq: number;
   caseId: string;
+  /** When and why this entry's personal content was erased: `data` then holds only its coded fields. */
+  erased?: { at: string; reason: string };
 }
 
 export interface NewTimer {
@@ -191,7 +193,11 @@ export interface FeedbackRecord {
 /** Everything one accepted event writes, in one transaction. */
 export interface EventCommit {
   /** The case as the event leaves it; `machineVersion` only when a migration moves it to another chart. */
-  next: Pick<CaseRecord, 'stage' | 'status' | 'paused' | 'clocks' | 'oversight' | 'snapshot' | 'facilitatorIds'> & { machineVersion?: number };
+  next: Pick<CaseRecord, 'stage' | 'status' | 'paused' | 'clocks' | 'oversight' | 'snapshot' | 'facilitatorIds'> & {
+    machineVersion?: number;
+    /** Set when this event closes the case: until when its personal content is kept. */
+    retainUntil?: string;
+  };
   /** The case's summary after the event; left as it is when the case has none yet. */
   summary?: SummaryUpdate;
   history: HistoryEntry;
@@ -205,6 +211,8 @@ export interface EventCommit {
   links: NewLink[];
   /** Tasks this event deals with (`*`: every open one), each marked resolved with the note. */
   resolveTasks?: { taskIds: string[]; note: string };
+  /** A party's contact details as corrected: they replace the referral's, and the content of the party's earlier corrections is erased. */
+  correctParty?: { party: 'victim' | 'offender'; name: string; email?: string; phone?: string };
   firedTimerId?: number;
   /**
    * The single-use link this event answers. It is marked used in the same
@@ -491,6 +499,52 @@ export interface RetentionStore {
   pruneExpired(cutoffs: { keysBefore: string; sessionsBefore: string }): Promise<{ idempotencyKeys: number; partySessions: number; staffSessions: number }>;
 }
 
+/** A case's retention: when its personal content may be anonymised, and whether a legal hold keeps it. */
+export interface RetentionRecord {
+  caseId: string;
+  reference: string;
+  closedAt: string;
+  closureReason: string | null;
+  retainUntil: string;
+  anonymisedAt: string | null;
+  hold: { reason: string; placedBy: string; placedAt: string } | null;
+}
+
+/** What an erasure is to remove: one party's personal content, or the whole case's (anonymisation). */
+export interface ErasureRequest {
+  caseId: string;
+  party: 'victim' | 'offender' | 'all';
+  /** The lawful reason, as a code: it is what the history shows in place of the content. */
+  basis: string;
+  note?: string;
+  actor: Actor;
+  at: string;
+}
+
+/** Erasure, retention and the record of what was done with a case's personal data. */
+export interface PrivacyStore {
+  /**
+   * In one transaction: erases the party's (or every) personal content of the case, its history
+   * rows' content and salts, the referral's details, the snapshot's names and free text, the bodies
+   * of notices and feedback and the case's idempotency rows, and appends a PERSONAL_DATA_ERASED
+   * entry naming the rows erased. Returns those seqs; undefined for no such case.
+   */
+  erasePersonalData(request: ErasureRequest): Promise<{ erasedSeqs: number[] } | undefined>;
+  /** Appends an entry that records what was done with the case (an export, a hold): it moves no state, so it is at the case's current one. */
+  recordEntry(caseId: string, entry: Omit<HistoryEntry, 'from' | 'to'>): Promise<void>;
+  /** Sets each closed case's retention date that has none yet, by `retainUntil(closedAt, closureReason, declinedAtReferral)`. */
+  assignRetention(retainUntil: (closedAt: string, closureReason: string | null, declinedAtReferral: boolean) => string): Promise<number>;
+  /** Closed cases not yet anonymised whose date is before `before`, soonest first; with `held`, only those (not) on hold. */
+  retentionDue(before: string, options?: { held?: boolean; limit?: number }): Promise<RetentionRecord[]>;
+  retention(caseId: string): Promise<RetentionRecord | undefined>;
+  /** Places or lifts a legal hold, with its history entry, in one transaction: false if there was already one (or none to lift). */
+  setHold(caseId: string, hold: { reason: string; actor: Actor; at: string; place: boolean }): Promise<boolean>;
+  /** Marks the case anonymised: its content erased by the sweep, its coded record kept. */
+  markAnonymised(caseId: string, at: string): Promise<void>;
+  /** Writes the log's pages back to the database and empties it, so no copy of erased content is left in old log frames. */
+  purgeFreedPages(): Promise<void>;
+}
+
 /** What the health checks ask: whether the database answers, takes writes, is migrated, and whether mail is moving. */
 export interface HealthStore {
   ping(): Promise<boolean>;
@@ -508,6 +562,6 @@ export interface HealthStore {
  * one runs each write synchronously in its own savepoint of a group-committed
  * immediate transaction.
  */
-export interface Store extends UserStore, AccessGuardStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, HealthStore {
+export interface Store extends UserStore, AccessGuardStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, PrivacyStore, HealthStore {
   close(): void;
 }

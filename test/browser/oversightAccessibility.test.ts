@@ -129,13 +129,13 @@ describe('the oversight pages are accessible in Chromium', () => {
     await openStatechart(p);
     await check(p, /^Audited history of case RJ-2026-\d{6}$/);
 
-    // Someone with the database file rewrites the note (the last test here: the service-wide chain stays broken).
+    // Someone with the database file rewrites the note, where its text is kept apart (the last test here: the service-wide chain stays broken).
     const seq = Number(await p.locator('[data-history] tr[data-kind=events]').first().getAttribute('data-seq'));
     const raw = new Database(app.dbPath, { fileMustExist: true });
     try {
       raw.pragma('busy_timeout = 5000');
-      raw.exec('DROP TRIGGER history_no_update');
-      expect(raw.prepare('UPDATE history SET data = ? WHERE seq = ?').run('{"text":"Nothing to note."}', seq).changes).toBe(1);
+      raw.exec('DROP TRIGGER history_content_erase_only');
+      expect(raw.prepare('UPDATE history_content SET content = ? WHERE seq = ?').run('{"text":"Nothing to note."}', seq).changes).toBe(1);
     } finally {
       raw.close();
     }

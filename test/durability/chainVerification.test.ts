@@ -3,13 +3,15 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyChainFile, verifyChainInline } from '../../src/store/chainVerification.js';
 import { openDatabase } from '../../src/store/database.js';
-import { rowHash, rowJsonSql } from '../../src/store/historyChain.js';
+import { contentCommitment, rowHash, rowJsonSqlV2 } from '../../src/store/historyChain.js';
 import { addStaff, openCase, startApp, tempDir, testClock, type Staff, type TestApp } from '../support/harness.js';
 
 /**
  * Verification in parallel worker threads must give the same answer as
  * checking the chain row by row: slices of five seqs (1-5, 6-10, …) put
- * tampered rows at slice boundaries without needing a large database.
+ * tampered rows at slice boundaries without needing a large database. Every
+ * row is chained under rule 2 (a fresh database), so each note's text is in
+ * history_content and its row holds the commitment to it.
  */
 describe('verifying the history chain in slices', () => {
   const tmp = tempDir();
@@ -37,18 +39,29 @@ describe('verifying the history chain in slices', () => {
     tmp.remove();
   });
 
-  /** A copy of the base database, changed by `tamper` over a raw connection with the append-only triggers dropped. */
+  /** A copy of the base database, changed by `tamper` over a raw connection with the append-only triggers (of rows and their content) dropped. */
   async function tampered(tamper: (db: Database.Database) => void): Promise<string> {
     const path = `${tmp.dir}/copy-${++copies}.sqlite`;
     await app.services.store.backup(path);
     const db = new Database(path, { fileMustExist: true });
-    db.exec('DROP TRIGGER history_no_update; DROP TRIGGER history_no_delete');
+    db.exec('DROP TRIGGER history_no_update; DROP TRIGGER history_no_delete; DROP TRIGGER history_content_erase_only; DROP TRIGGER history_content_no_delete');
     tamper(db);
     db.close();
     return path;
   }
   const row = (db: Database.Database, seq: number) => db.prepare('SELECT * FROM history WHERE seq = ?').get(seq) as Record<string, string>;
-  const rowJson = (db: Database.Database, seq: number) => db.prepare(`SELECT ${rowJsonSql} FROM history WHERE seq = ?`).pluck().get(seq) as string;
+  const rowJson = (db: Database.Database, seq: number) => db.prepare(`SELECT ${rowJsonSqlV2} FROM history h WHERE h.seq = ?`).pluck().get(seq) as string;
+  /** Deletes a row as someone cutting the history would: with its content row, which references it. */
+  const deleteRow = (db: Database.Database, seq: number) => {
+    db.prepare('DELETE FROM history_content WHERE seq = ?').run(seq);
+    expect(db.prepare('DELETE FROM history WHERE seq = ?').run(seq).changes).toBe(1);
+  };
+  /** Erases a row's content as the store does, but with no chained erasure entry to account for it. */
+  const eraseUnrecorded = (db: Database.Database, seq: number) =>
+    expect(
+      db.prepare("UPDATE history_content SET salt = NULL, content = NULL, erased_at = '2026-11-23T09:00:00.000Z', erased_reason = 'consent_withdrawn' WHERE seq = ?").run(seq)
+        .changes,
+    ).toBe(1);
 
   it('an intact chain verifies the same in slices of any size, in one worker or several, and inline', async () => {
     const path = await tampered(() => {});
@@ -99,23 +112,74 @@ describe('verifying the history chain in slices', () => {
     },
     {
       name: 'a deleted row at the start of a slice (found at the row after it)',
-      tamper: (db) => db.prepare('DELETE FROM history WHERE seq = 21').run(),
+      tamper: (db) => deleteRow(db, 21),
       expected: { events: 21, firstBadSeq: 22 },
     },
     {
       name: 'a deleted row at the end of a slice (found at the first row of the next slice)',
-      tamper: (db) => db.prepare('DELETE FROM history WHERE seq = 25').run(),
+      tamper: (db) => deleteRow(db, 25),
       expected: { events: 25, firstBadSeq: 26 },
     },
     {
       name: 'a deleted first row',
-      tamper: (db) => db.prepare('DELETE FROM history WHERE seq = 1').run(),
+      tamper: (db) => deleteRow(db, 1),
       expected: { events: 1, firstBadSeq: 2 },
     },
     {
       name: 'a cut last row (more events recorded on the cases than rows in the history)',
-      tamper: (db) => db.prepare('DELETE FROM history WHERE seq = ?').run(events),
+      tamper: (db) => deleteRow(db, events),
       expected: { events: events - 1, firstBadSeq: events },
+    },
+    {
+      name: 'edited content in the first row of a slice',
+      tamper: (db) => db.prepare(`UPDATE history_content SET content = '{"text":"edited"}' WHERE seq = 11`).run(),
+      expected: { events: 11, firstBadSeq: 11 },
+    },
+    {
+      name: 'an edited commitment in the last row of a slice',
+      tamper: (db) => db.prepare('UPDATE history SET content_hash = ? WHERE seq = 20').run('e'.repeat(64)),
+      expected: { events: 20, firstBadSeq: 20 },
+    },
+    {
+      name: 'an edited salt in the first row of a slice',
+      tamper: (db) => db.prepare('UPDATE history_content SET salt = ? WHERE seq = 16').run('d'.repeat(64)),
+      expected: { events: 16, firstBadSeq: 16 },
+    },
+    {
+      // Content and salt changed together so their commitment, and then the row's hash, recompute: the link to the next row shows it.
+      name: 'content rewritten with its commitment and hash in the last row of a slice (found at the next row, in the next slice)',
+      tamper: (db) => {
+        const content = '{"text":"rewritten"}';
+        const salt = 'c'.repeat(64);
+        db.prepare('UPDATE history_content SET salt = ?, content = ? WHERE seq = 10').run(salt, content);
+        db.prepare('UPDATE history SET content_hash = ? WHERE seq = 10').run(contentCommitment(salt, content));
+        db.prepare('UPDATE history SET hash = ? WHERE seq = 10').run(rowHash(row(db, 10).prev_hash!, rowJson(db, 10)));
+      },
+      expected: { events: 11, firstBadSeq: 11 },
+    },
+    {
+      name: 'a deleted content row of a row that committed to content, at the end of a slice',
+      tamper: (db) => db.prepare('DELETE FROM history_content WHERE seq = 15').run(),
+      expected: { events: 15, firstBadSeq: 15 },
+    },
+    {
+      name: 'a content row added to a row that committed to none',
+      tamper: (db) => db.prepare("INSERT INTO history_content (seq, salt, content) VALUES (2, ?, '{\"text\":\"added\"}')").run('b'.repeat(64)),
+      expected: { events: 2, firstBadSeq: 2 },
+    },
+    {
+      // Every row and link still checks out: only the erasure with no chained entry for it shows.
+      name: 'content erased with no chained erasure entry, in the middle of a slice',
+      tamper: (db) => eraseUnrecorded(db, 13),
+      expected: { events, firstBadSeq: 13 },
+    },
+    {
+      name: 'content erased with no chained erasure entry in a late slice and an edit in an early one (the earlier is reported)',
+      tamper: (db) => {
+        eraseUnrecorded(db, 27);
+        db.prepare(`UPDATE history SET data = '{"text":"edited"}' WHERE seq = 9`).run();
+      },
+      expected: { events: 9, firstBadSeq: 9 },
     },
     {
       name: 'edits in two slices checked at the same time (the earlier is reported)',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor } from '../../machines/case/events.js';
-import { allowedEvents, currentMachineVersion, migrateCase, persistCase, restoreCase, type CaseSnapshot } from '../../machines/case/index.js';
+import { allowedEvents, currentMachineVersion, migrateCase, persistCase, restoreCase, type CaseSnapshot, type MachineVersion } from '../../machines/case/index.js';
 import { stateString } from '../../src/cases/caseView.js';
 import { caseClient } from '../api/apiSteps.js';
 import { actors } from '../machines/caseFixtures.js';
@@ -8,17 +8,33 @@ import { explorationsOf, sampledStates, stateKey } from '../machines/model.js';
 import { storeCaseIn } from '../support/storedCase.js';
 import { days, sampleReferral, startApp, tempDir, type TestApp } from '../support/harness.js';
 
+/** A persisted case moved one version at a time to the current chart, as the engine's migration plans it. */
+function toCurrent(version: MachineVersion, persisted: unknown): CaseSnapshot {
+  let v = version;
+  let moved = persisted;
+  while (v < currentMachineVersion) {
+    const step = migrateCase(v as Exclude<MachineVersion, typeof currentMachineVersion>, moved);
+    if (!step.ok) throw new Error(`no home for ${step.homeless.join(', ')}`);
+    moved = step.persisted;
+    v = (v + 1) as MachineVersion;
+  }
+  return restoreCase(v, moved);
+}
+
 /**
- * Cases in flight on machine v1, one in every state v1's model paths reach,
- * moved to v2 through the engine's migration: each lands in the same state,
- * offers what v2 offers there, shows the move in its history, and the chain
- * still verifies. Closed cases stay on v1 and still read as before.
+ * Cases in flight on each older machine version, one in every state its model
+ * paths reach, moved to the current version through the engine's migration:
+ * each lands in the same state, offers what the current chart offers there,
+ * shows the move in its history, and the chain still verifies. Closed cases
+ * stay on their version and still read as before.
  */
-describe('moving cases in flight from machine v1 to v2', () => {
+const older = ([1, 2] as const).filter((v) => v < currentMachineVersion);
+
+describe.each(older)('moving cases in flight from machine v%s to the current one', (from) => {
   const tmp = tempDir();
   let app: TestApp;
   const tokens: Record<string, string> = {};
-  const built: { id: string; v1: CaseSnapshot }[] = [];
+  const built: { id: string; old: CaseSnapshot }[] = [];
 
   // The model's actors are users here, with the same ids, so guards that compare people read the same.
   const staff: Actor[] = [actors.facilitator, actors.coFacilitator, actors.supervisor, actors.closureApprover];
@@ -31,11 +47,11 @@ describe('moving cases in flight from machine v1 to v2', () => {
       tokens[a.id!] = await users.createToken(a.id!);
     }
     const at = clock().toISOString();
-    const snapshots = sampledStates(explorationsOf(1));
-    for (const [i, v1] of snapshots.entries()) {
-      const referral = sampleReferral({ flags: v1.context.flags, victim: { name: 'Vera Victim', email: `vera${i}@example.org` } });
-      const record = await storeCaseIn(store, `case-${i}`, 1, v1, at, referral);
-      built.push({ id: record.id, v1 });
+    const snapshots = sampledStates(explorationsOf(from));
+    for (const [i, old] of snapshots.entries()) {
+      const referral = sampleReferral({ flags: old.context.flags, victim: { name: 'Vera Victim', email: `vera${i}@example.org` } });
+      const record = await storeCaseIn(store, `case-${i}`, from, old, at, referral);
+      built.push({ id: record.id, old });
     }
   });
   afterAll(async () => {
@@ -43,12 +59,12 @@ describe('moving cases in flight from machine v1 to v2', () => {
     tmp.remove();
   });
 
-  const active = () => built.filter((b) => b.v1.status !== 'done');
+  const active = () => built.filter((b) => b.old.status !== 'done');
   // In-process, as the API reads it: hundreds of cases over HTTP would only slow the test.
   const viewOf = async (id: string, actor: Actor = actors.closureApprover) =>
     (await app.services.engine.view(id, { kind: 'user', id: actor.id!, role: actor.role }))!;
 
-  it('built a case on v1 in every state the model reaches, open and closed', () => {
+  it('built a case on the older version in every state the model reaches, open and closed', () => {
     expect(active().length).toBeGreaterThan(100);
     expect(built.length - active().length).toBeGreaterThan(0);
   });
@@ -57,68 +73,76 @@ describe('moving cases in flight from machine v1 to v2', () => {
     const report = await app.services.migration.migrateAll({ dryRun: true });
     expect(report.moved.map((m) => m.caseId).sort()).toEqual(active().map((b) => b.id).sort());
     expect(report.stayed).toEqual([]);
-    for (const { id } of built) expect((await app.services.store.caseById(id))!).toMatchObject({ machineVersion: 1, version: 1 });
+    for (const { id } of built) expect((await app.services.store.caseById(id))!).toMatchObject({ machineVersion: from, version: 1 });
   });
 
-  it('moves every case in flight to v2 in the same state and stage, with the move in its history; closed cases stay on v1', async () => {
+  it('moves every case in flight to the current version in the same state and stage, with the move in its history; closed cases stay', async () => {
     const report = await app.services.migration.migrateAll({ dryRun: false });
     expect(report.moved).toHaveLength(active().length);
-    for (const { id, v1 } of built) {
+    for (const { id, old } of built) {
       const view = await viewOf(id);
       const history = await app.services.store.history(id);
-      if (v1.status === 'done') {
-        expect(view).toMatchObject({ machineVersion: 1, status: 'closed', allowedEvents: [] });
+      if (old.status === 'done') {
+        expect(view).toMatchObject({ machineVersion: from, status: 'closed', allowedEvents: [] });
         expect(history).toHaveLength(1);
         continue;
       }
-      expect(view, id).toMatchObject({ machineVersion: currentMachineVersion, version: 2, stage: v1.context.stage, state: v1.value });
+      expect(view, id).toMatchObject({ machineVersion: currentMachineVersion, version: 2, stage: old.context.stage, state: old.value });
       expect(history.at(-1)).toMatchObject({
         type: 'MACHINE_MIGRATED',
         actor: { kind: 'system' },
-        from: stateString(v1.value),
-        to: stateString(v1.value),
-        data: { fromVersion: 1, toVersion: 2 },
+        from: stateString(old.value),
+        to: stateString(old.value),
+        data: { fromVersion: from, toVersion: currentMachineVersion },
       });
     }
     expect(await app.services.store.verifyChain()).toEqual({ ok: true, events: built.length + active().length });
   });
 
-  it('offers, in each migrated case, what v2 offers a case of its own in that state', async () => {
-    // A v2 case reached natively, keyed as the model keys states.
-    const twins = new Map(explorationsOf(2).flatMap((e) => e.nodes.map((s) => [stateKey(s), s] as const)));
+  it('offers, in each migrated case, what the current version offers a case of its own in that state', async () => {
+    // A case reached natively on the current version, keyed as the model keys states.
+    const twins = new Map(explorationsOf(currentMachineVersion).flatMap((e) => e.nodes.map((s) => [stateKey(s), s] as const)));
     const now = app.clock().toISOString();
     let twinned = 0;
-    for (const { id, v1 } of active()) {
-      const migrated = migrateCase(1, persistCase(1, v1));
-      if (!migrated.ok) throw new Error(`${id} did not migrate`);
-      const v2 = restoreCase(2, migrated.persisted);
-      const twin = twins.get(stateKey(v2));
+    for (const { id, old } of active()) {
+      const moved = toCurrent(from, persistCase(from, old));
+      const twin = twins.get(stateKey(moved));
       if (twin) twinned++;
-      for (const actor of staff.filter((a) => a.role === 'supervisor' || v1.context.facilitatorIds.includes(a.id!))) {
+      for (const actor of staff.filter((a) => a.role === 'supervisor' || old.context.facilitatorIds.includes(a.id!))) {
         const offered = (await viewOf(id, actor)).allowedEvents;
-        expect(offered, `${id} for ${actor.id}`).toEqual(allowedEvents(v2, actor, now));
-        if (twin) expect(offered, `${id} (${JSON.stringify(v1.value)}) for ${actor.id}, against a native v2 case`).toEqual(allowedEvents(twin, actor, now));
+        expect(offered, `${id} for ${actor.id}`).toEqual(allowedEvents(moved, actor, now));
+        if (twin) expect(offered, `${id} (${JSON.stringify(old.value)}) for ${actor.id}, against a native case`).toEqual(allowedEvents(twin, actor, now));
       }
     }
     expect(twinned / active().length).toBeGreaterThan(0.8);
   });
 
-  it('holds the timers of a migrated case waiting for closure sign-off, as v2 does', async () => {
-    const closing = active().filter((b) => b.v1.matches('closing'));
+  it('carries what the older chart knew of consent: a withdrawal is consent to take part withdrawn, and nothing else is withdrawn', async () => {
+    const withdrawnIn = (b: (typeof built)[number]) => (b.old.status === 'done' ? [] : (['victim', 'offender'] as const).filter((p) => b.old.context[p].withdrawn));
+    for (const b of active()) {
+      const { consent } = await viewOf(b.id);
+      const expected = { victim: {}, offender: {} } as Record<'victim' | 'offender', Record<string, string>>;
+      for (const p of withdrawnIn(b)) expected[p] = { participation: 'withdrawn' };
+      expect(consent, b.id).toEqual(expected);
+    }
+  });
+
+  it('holds the timers of a migrated case waiting for closure sign-off, as v2 and later do', async () => {
+    const closing = active().filter((b) => b.old.matches('closing'));
     expect(closing.length).toBeGreaterThan(0);
     for (const { id } of closing) expect((await app.services.store.caseById(id))!.clocks).toBe('held');
   });
 
-  it('reads a migrated case over the API as v2, its move in the history', async () => {
+  it('reads a migrated case over the API on the current version, its move in the history', async () => {
     const { id } = active()[0]!;
     const view = await app.request('GET', `/api/cases/${id}`, { token: tokens.s2! });
-    expect(view.body.case).toMatchObject({ machineVersion: 2, version: 2 });
+    expect(view.body.case).toMatchObject({ machineVersion: currentMachineVersion, version: 2 });
     const history = await app.request('GET', `/api/cases/${id}/history`, { token: tokens.s2! });
     expect(history.body.events.map((e: { type: string }) => e.type)).toEqual(['REFERRAL_RECEIVED', 'MACHINE_MIGRATED']);
   });
 
-  it('runs a migrated case to closure on v2', async () => {
-    const invited = active().find((b) => JSON.stringify(b.v1.value) === JSON.stringify({ open: { consent: { victim: 'invited', offender: 'notContacted' } } }) && !b.v1.context.flags.domesticAbuse);
+  it('runs a migrated case to closure on the current version', async () => {
+    const invited = active().find((b) => JSON.stringify(b.old.value) === JSON.stringify({ open: { consent: { victim: 'invited', offender: 'notContacted' } } }) && !b.old.context.flags.domesticAbuse);
     expect(invited).toBeDefined();
     const c = caseClient(app, invited!.id);
     const f = tokens.f1!;
@@ -135,11 +159,11 @@ describe('moving cases in flight from machine v1 to v2', () => {
     await c.ok(f, { type: 'COMPLETE_AGREEMENT_ITEM', itemId: 'item-1' });
     await c.ok(f, { type: 'REQUEST_CLOSURE', reason: 'agreement_fulfilled' });
     const closed = await c.ok(tokens.s2!, { type: 'APPROVE_CLOSURE' });
-    expect(closed).toMatchObject({ machineVersion: 2, status: 'closed', closureReason: 'agreement_fulfilled' });
+    expect(closed).toMatchObject({ machineVersion: currentMachineVersion, status: 'closed', closureReason: 'agreement_fulfilled' });
     expect((await app.services.store.verifyChain()).ok).toBe(true);
   });
 
   it('moves nothing a second time', async () => {
-    expect(await app.services.migration.migrateAll({ dryRun: false })).toEqual({ toVersion: 2, moved: [], stayed: [] });
+    expect(await app.services.migration.migrateAll({ dryRun: false })).toEqual({ toVersion: currentMachineVersion, moved: [], stayed: [] });
   });
 });

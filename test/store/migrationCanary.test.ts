@@ -21,10 +21,11 @@ const releasedMigrations: Record<string, string> = {
   '20261204_0900_report_cohorts.sql': 'c8485196dffd64600a055f0fe8292570e957d206ac05f9e849389f948454aa64',
   '20261205_0900_readiness_probe.sql': '2f3fdd4e8cf937957ac3ed09217e67a801067c1233988144f2ce997df130bfa5',
   '20261206_0900_accounts.sql': 'b792678c9c4dd07bec0dbfbda85eba7bfd00b2a6fb8e257491270fa6db130862',
+  '20261207_0900_privacy.sql': 'a4e71f0936ab314f7dd4b3e1cea7458b9236c0c801ac5373076cc9ca442fec27',
 };
 
 /** SHA-256 of the schema that all the migrations build: every CREATE statement in sqlite_master, sorted. */
-const recordedSchemaHash = 'c849b8c04c4aad58aad3c1415f2b5f0f401ad733d6b4941a57ba7187fca71f8f';
+const recordedSchemaHash = 'b3e4a3bf3e232e56d72aa4bdc152ec67eed5fe5c6449641d8938f6020fb27826';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 

@@ -38,7 +38,10 @@ describe('who may see the oversight pages', () => {
     const facilitatorsCase = await facilitator.get(`/cases/${caseId}`);
     expect(facilitatorsCase.$('[data-audited-history]').length).toBe(0);
     // What only a supervisor may do is said as what it is: a choice, not a step the case waits for.
-    expect(facilitatorsCase.$('.govuk-inset-text').map((_, p) => facilitatorsCase.$(p).text().trim()).get()).toEqual(['A supervisor can reassign the case to other facilitators.']);
+    expect(facilitatorsCase.$('.govuk-inset-text').map((_, p) => facilitatorsCase.$(p).text().trim()).get()).toEqual([
+      'A supervisor can reassign the case to other facilitators.',
+      "A supervisor can correct a party's contact details.",
+    ]);
 
     const other = staffBrowser(app);
     await other.signIn(staff.facilitator2.email);
@@ -270,11 +273,11 @@ describe('a case’s audited history', () => {
     expect(intact.$('[data-chain-result]').attr('data-chain-result')).toBe('intact');
     expect(intact.$('[data-broken-entries]').length).toBe(0);
 
-    // Someone with the database file rewrites the note.
+    // Someone with the database file rewrites the note, where its text is kept apart from the chained row.
     const seq = Number(intact.$('[data-history] tr[data-kind=events]').first().attr('data-seq'));
     const raw = new Database(app.dbPath, { fileMustExist: true });
-    raw.exec('DROP TRIGGER history_no_update');
-    raw.prepare('UPDATE history SET data = ? WHERE seq = ?').run('{"text":"Nothing to note."}', seq);
+    raw.exec('DROP TRIGGER history_content_erase_only');
+    expect(raw.prepare('UPDATE history_content SET content = ? WHERE seq = ?').run('{"text":"Nothing to note."}', seq).changes).toBe(1);
     raw.close();
 
     const page = await supervisor.get(`/cases/${c.id}/history?check=chain`);
@@ -311,6 +314,8 @@ describe('a case’s audited history', () => {
     const notes = (await c.history(staff.facilitator.token)).events.filter((e) => e.type === 'ADD_NOTE').map((e) => e.seq);
     const raw = new Database(app.dbPath, { fileMustExist: true });
     raw.exec('DROP TRIGGER IF EXISTS history_no_delete');
+    // Whoever deletes a row would not stop at its content row's reference to it.
+    raw.pragma('foreign_keys = OFF');
     raw.prepare('DELETE FROM history WHERE seq = ?').run(notes[1]);
     raw.close();
 

@@ -1,24 +1,13 @@
 import { createHash } from 'node:crypto';
-import type { Actor } from '../../../machines/case/events.js';
 import type { Db } from '../database.js';
-import { chainHash, genesisHash } from '../historyChain.js';
-import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, HistoryRecord, IdempotencyClaim, SummaryUpdate } from '../store.js';
+import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, IdempotencyClaim, SummaryUpdate } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
+import { historyColumns, historyFrom, historyWrites, toHistory } from './history.js';
 import { linkWrites } from './links.js';
 import type { Prepared } from './prepared.js';
+import { correctPartyDetails } from './rectification.js';
 import { caseColumns, toCase, toNotice, toTimer, type CaseRow } from './rows.js';
 import { openTasksSql, taskWrites, toTask } from './tasks.js';
-
-const toHistory = (r: Record<string, unknown>): HistoryRecord => ({
-  seq: r.seq as number,
-  caseId: r.case_id as string,
-  type: r.type as string,
-  actor: JSON.parse(r.actor as string) as Actor,
-  at: r.at as string,
-  from: r.from_state as string | null,
-  to: r.to_state as string,
-  data: JSON.parse(r.data as string),
-});
 
 /** Keys are scoped to their sender; the row keeps a 16-byte digest of both rather than the texts. */
 const idempotencyKeyHash = ({ actorKey, key }: IdempotencyClaim) => createHash('sha256').update(`${actorKey}\0${key}`).digest().subarray(0, 16);
@@ -26,6 +15,7 @@ const idempotencyKeyHash = ({ actorKey, key }: IdempotencyClaim) => createHash('
 /** Cases and everything an event writes with them: the chained history, timers, notices, links and tasks. */
 export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): CaseStore {
   const links = linkWrites(db);
+  const chain = historyWrites(db);
   const tasks = taskWrites(db);
   const q = {
     caseById: db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.id = ?`),
@@ -42,6 +32,7 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
          closure_reason = @closureReason, clock_due_at = @clockDueAt WHERE id = @id`,
     ),
     setSummary: db.prepare('UPDATE cases SET summary = ? WHERE id = ?'),
+    setClosed: db.prepare('UPDATE cases SET closed_at = ?, retain_until = ? WHERE id = ?'),
     setClockDue: db.prepare('UPDATE cases SET clock_due_at = ? WHERE id = ?'),
     addStageTime: db.prepare(
       `INSERT INTO case_stage_times (case_id, stage, ms, case_created_at) VALUES (@caseId, @stage, @ms, (SELECT created_at FROM cases WHERE id = @caseId))
@@ -66,12 +57,7 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     addFacilitator: db.prepare(
       'INSERT INTO case_facilitators (case_id, user_id, case_created_at) SELECT id, ?, created_at FROM cases WHERE id = ?',
     ),
-    lastLink: db.prepare('SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1'),
-    insertHistory: db.prepare(
-      `INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-    ),
-    history: db.prepare('SELECT * FROM history WHERE case_id = ? ORDER BY seq'),
+    history: db.prepare(`SELECT ${historyColumns} FROM ${historyFrom} WHERE h.case_id = ? ORDER BY h.seq`),
     insertTimer: db.prepare(
       "INSERT INTO timers (case_id, key, event, due_at, while_paused, status, created_seq) VALUES (?, ?, ?, ?, ?, 'pending', ?)",
     ),
@@ -107,18 +93,6 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     const row = q.caseById.get(id) as CaseRow | undefined;
     return row && toCase(row);
   };
-
-  /** Appends to the chain; callers hold the write transaction, so the last link cannot move underneath. */
-  function appendHistory(caseId: string, entry: HistoryEntry): number {
-    const last = q.lastLink.get() as { seq: number; hash: string } | undefined;
-    const seq = (last?.seq ?? 0) + 1;
-    const prev = last?.hash ?? genesisHash;
-    const actor = JSON.stringify(entry.actor);
-    const data = JSON.stringify(entry.data);
-    const hash = chainHash(prev, [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data]);
-    q.insertHistory.run(seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, prev, hash);
-    return seq;
-  }
 
   function setFacilitators(caseId: string, ids: string[]) {
     q.clearFacilitators.run(caseId);
@@ -158,8 +132,10 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     if (next.facilitatorIds.join() !== current.facilitatorIds.join()) setFacilitators(current.id, next.facilitatorIds);
     if (!sameOversight(next.oversight, current.oversight)) q.updateOversight.run(oversightRow(current.id, next.oversight));
     if (commit.summary) writeSummary(current.id, commit.summary);
+    if (next.status === 'closed' && current.status !== 'closed') q.setClosed.run(history.at, next.retainUntil ?? null, current.id);
     recount(current, next);
-    const seq = appendHistory(current.id, history);
+    if (commit.correctParty) correctPartyDetails(db, current.id, commit.correctParty, history.at);
+    const seq = chain.append(current.id, history);
     const at = history.at;
     for (const key of commit.cancelTimerKeys) {
       if (key === '*') q.cancelAllTimers.run(at, current.id);
@@ -240,7 +216,7 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     });
     setFacilitators(record.id, record.facilitatorIds);
     recount({ facilitatorIds: [], stage: record.stage, status: record.status }, record);
-    appendHistory(record.id, history);
+    chain.append(record.id, history);
     if (claim) q.saveIdempotency.run(keyHash, claim.requestHash, record.id, record.version, record.machineVersion, record.createdAt, JSON.stringify(record.snapshot));
     return { record: loadCase(record.id)!, replayed: false };
   }
@@ -258,7 +234,8 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
       const places = (n: number) => Array.from({ length: n }, () => '?').join(',');
       const timers = prepared(`SELECT * FROM timers WHERE case_id IN (${places(caseIds.length)}) AND status = 'pending' ORDER BY due_at, id`).all(...caseIds);
       const events = prepared(
-        `SELECT * FROM history WHERE case_id IN (${places(caseIds.length)}) AND type IN (${places(historyTypes.length)}) ORDER BY seq`,
+        `SELECT ${historyColumns} FROM ${historyFrom}
+         WHERE h.case_id IN (${places(caseIds.length)}) AND h.type IN (${places(historyTypes.length)}) ORDER BY h.seq`,
       ).all(...caseIds, ...historyTypes);
       return { timers: (timers as Record<string, unknown>[]).map(toTimer), events: (events as Record<string, unknown>[]).map(toHistory) };
     },

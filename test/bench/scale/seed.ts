@@ -1,10 +1,11 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { currentMachineVersion } from '../../../machines/case/index.js';
+import { splitContent } from '../../../machines/case/personalContent.js';
 import { hashToken } from '../../../src/auth/users.js';
 import { clockDueAt, summarise } from '../../../src/cases/caseSummary.js';
 import { openDatabase } from '../../../src/store/database.js';
-import { chainHash, genesisHash } from '../../../src/store/historyChain.js';
+import { chainHash, contentCommitment, genesisHash } from '../../../src/store/historyChain.js';
 import { sampleReferral } from '../../support/harness.js';
 import { accepted, addBenchUser, benchServices, callerFor, type BenchUser } from '../fixtures.js';
 import type { Sizes } from '../options.js';
@@ -49,26 +50,53 @@ function historyLengths(cases: number, events: number, min: number, max: number)
   return lengths;
 }
 
-/** The template's rows with its facilitator swapped for another, computed once per facilitator. */
+/**
+ * A template row as the store chains it (rule 2): its coded data in the row, and its personal content (names,
+ * contact details, free text), if any, apart in history_content under a salted commitment.
+ */
+type SeedEvent = TemplateEvent & { coded: string; content: string | null };
+
+/** The template's rows with its facilitator swapped for another, and split as the store splits them, computed once per facilitator. */
 function templateFor(template: { facilitatorId: string; events: TemplateEvent[] }) {
-  const cache = new Map<string, TemplateEvent[]>();
+  const cache = new Map<string, SeedEvent[]>();
   return (facilitatorId: string) => {
     let events = cache.get(facilitatorId);
     if (!events) {
       const swap = (s: string) => s.replaceAll(template.facilitatorId, facilitatorId);
-      events = template.events.map((e) => ({
-        ...e,
-        actor: swap(e.actor),
-        data: swap(e.data),
-        notices: e.notices.map((n) => ({ ...n, data: swap(n.data) })),
-        after: { ...e.after, snapshot: swap(e.after.snapshot) },
-      }));
+      events = template.events.map((e) => {
+        const data = swap(e.data);
+        const { coded, content } = splitContent(e.type, JSON.parse(data) as Record<string, unknown>);
+        return {
+          ...e,
+          actor: swap(e.actor),
+          data,
+          coded: JSON.stringify(coded),
+          content: content && JSON.stringify(content),
+          notices: e.notices.map((n) => ({ ...n, data: swap(n.data) })),
+          after: { ...e.after, snapshot: swap(e.after.snapshot) },
+        };
+      });
       cache.set(facilitatorId, events);
     }
     return events;
   };
 }
 
+/** Fresh 32-byte salts as hex, drawn from a pool refilled in large blocks: one random draw per row would slow the seed. */
+function saltSource() {
+  const saltBytes = 32;
+  const poolSalts = 8192;
+  let pool = randomBytes(saltBytes * poolSalts);
+  let next = 0;
+  return () => {
+    if (next === poolSalts) {
+      pool = randomBytes(saltBytes * poolSalts);
+      next = 0;
+    }
+    const at = saltBytes * next++;
+    return pool.toString('hex', at, at + saltBytes);
+  };
+}
 
 interface VariantTemplate {
   facilitatorId: string;
@@ -182,8 +210,11 @@ async function captureVariantTemplate(scratchPath: string, supervisorId: string,
 /**
  * Fills a fresh database with `cases` cases and exactly `events` history rows
  * by direct SQL in large transactions. Every row is a copy of a real engine
- * row and the chain is computed with the product's chainHash, so the result
- * verifies. One facilitator holds `bigCaseload` cases; the rest share the others.
+ * row, chained as the store chains it (rule 2): its coded data in the row, its
+ * personal content apart in history_content with a fresh salt and the row's
+ * commitment to it, each hash computed with the product's chainHash, so the
+ * result verifies and verifying it costs what verifying real casework costs.
+ * One facilitator holds `bigCaseload` cases; the rest share the others.
  * One case in `variantEvery` copies the variant walk instead of the usual one, so
  * the dashboard's lists and the reports have some of everything to count.
  */
@@ -197,7 +228,7 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
   if (variant.events.length < template.events.length) throw new Error(`the variant template has ${variant.events.length} events, fewer than the ${template.events.length} a case may have`);
   const usualRowsFor = templateFor(template);
   const variantRowsFor = templateFor(variant);
-  const rowsFor = (i: number, facilitatorId: string): TemplateEvent[] => (isVariant(i) ? variantRowsFor : usualRowsFor)(facilitatorId);
+  const rowsFor = (i: number, facilitatorId: string): SeedEvent[] => (isVariant(i) ? variantRowsFor : usualRowsFor)(facilitatorId);
   const tasksOpenedAt = (k: number) => variant.tasks.filter((t) => t.openedAt === k);
   const tasksResolvedAt = (k: number) => variant.tasks.filter((t) => t.resolvedAt === k);
   const lengths = historyLengths(sizes.cases, sizes.events, minEvents, template.events.length);
@@ -219,8 +250,9 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
     ),
     facilitator: db.prepare('INSERT INTO case_facilitators (case_id, user_id, case_created_at) SELECT id, ?, created_at FROM cases WHERE id = ?'),
     history: db.prepare(
-      'INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, content_hash, prev_hash, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     ),
+    content: db.prepare('INSERT INTO history_content (seq, salt, content) VALUES (?, ?, ?)'),
     stageTime: db.prepare('INSERT INTO case_stage_times (case_id, stage, ms, case_created_at) VALUES (?, ?, ?, ?) ON CONFLICT DO UPDATE SET ms = ms + excluded.ms'),
     notice: db.prepare(
       `INSERT INTO notices (id, case_id, seq, template, recipient, data, status, attempts, last_error, sent_at, created_at)
@@ -244,6 +276,9 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
 
   const caseIds = Array.from({ length: sizes.cases }, () => randomUUID());
   const at = (i: number, k: number) => new Date(firstCaseAt + i * caseSpacingMs + k * eventSpacingMs).toISOString();
+  // A fresh database chains every row under rule 2.
+  if (db.prepare('SELECT from_seq FROM chain_rules WHERE rule = 2').pluck().get() !== 1) throw new Error('the seed expects a fresh database, chained under rule 2 from its first row');
+  const salt = saltSource();
   let seq = 0;
   let prev = genesisHash;
   let notices = 0;
@@ -276,8 +311,11 @@ export async function seedScaleDb(path: string, sizes: Sizes['scale']): Promise<
         const caseId = caseIds[i]!;
         const when = at(i, k);
         seq++;
-        const hash = chainHash(prev, [seq, caseId, e.type, e.actor, when, e.from, e.to, e.data]);
-        q.history.run(seq, caseId, e.type, e.actor, when, e.from, e.to, e.data, prev, hash);
+        const sealed = e.content === null ? null : { salt: salt(), content: e.content };
+        const commitment = sealed && contentCommitment(sealed.salt, sealed.content);
+        const hash = chainHash(prev, [seq, caseId, e.type, e.actor, when, e.from, e.to, e.coded, commitment]);
+        q.history.run(seq, caseId, e.type, e.actor, when, e.from, e.to, e.coded, commitment, prev, hash);
+        if (sealed) q.content.run(seq, sealed.salt, sealed.content);
         prev = hash;
         for (const n of e.notices) {
           // Old cases' mail has long gone out.

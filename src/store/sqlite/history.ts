@@ -1,0 +1,75 @@
+import type { Actor } from '../../../machines/case/events.js';
+import { splitContent } from '../../../machines/case/personalContent.js';
+import type { Db } from '../database.js';
+import { chainHash, commitContent, genesisHash } from '../historyChain.js';
+import type { HistoryEntry, HistoryRecord } from '../store.js';
+
+/** A history row with its content row, if any, as one SELECT gives them (see historyColumns). */
+type HistoryRow = Record<string, unknown>;
+
+/** A history row joined to its personal content: read the two together wherever history is read. */
+export const historyColumns = 'h.*, c.seq AS content_seq, c.content, c.erased_at, c.erased_reason';
+export const historyFrom = 'history h LEFT JOIN history_content c ON c.seq = h.seq';
+
+/** The entry as the app reads it: coded data and content together, or the coded data and when and why its content was erased. */
+export function toHistory(r: HistoryRow): HistoryRecord {
+  const data = JSON.parse(r.data as string) as Record<string, unknown>;
+  return {
+    seq: r.seq as number,
+    caseId: r.case_id as string,
+    type: r.type as string,
+    actor: JSON.parse(r.actor as string) as Actor,
+    at: r.at as string,
+    from: r.from_state as string | null,
+    to: r.to_state as string,
+    data: r.content ? { ...data, ...(JSON.parse(r.content as string) as Record<string, unknown>) } : data,
+    ...(r.erased_at ? { erased: { at: r.erased_at as string, reason: r.erased_reason as string } } : {}),
+  };
+}
+
+/** The chain's writes, run inside the caller's write transaction so the last link cannot move underneath. */
+export function historyWrites(db: Db) {
+  const q = {
+    lastLink: db.prepare('SELECT seq, hash FROM history ORDER BY seq DESC LIMIT 1'),
+    insertHistory: db.prepare(
+      `INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, content_hash, prev_hash, hash)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+    ),
+    insertContent: db.prepare('INSERT INTO history_content (seq, salt, content) VALUES (?, ?, ?)'),
+    erase: db.prepare(
+      `UPDATE history_content SET salt = NULL, content = NULL, erased_at = @at, erased_reason = @reason
+       WHERE seq = @seq AND erased_at IS NULL`,
+    ),
+    bumpVersion: db.prepare('UPDATE cases SET version = version + 1 WHERE id = ?'),
+  };
+
+  /** Appends to the chain under rule 2: the coded data in the row, the personal content apart with its salted commitment. */
+  function append(caseId: string, entry: HistoryEntry): number {
+    const last = q.lastLink.get() as { seq: number; hash: string } | undefined;
+    const seq = (last?.seq ?? 0) + 1;
+    const prev = last?.hash ?? genesisHash;
+    const actor = JSON.stringify(entry.actor);
+    const { coded, content } = splitContent(entry.type, entry.data);
+    const data = JSON.stringify(coded);
+    const contentText = content && JSON.stringify(content);
+    const sealed = contentText ? commitContent(contentText) : null;
+    const commitment = sealed?.commitment ?? null;
+    const hash = chainHash(prev, [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment]);
+    q.insertHistory.run(seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment, prev, hash);
+    if (sealed) q.insertContent.run(seq, sealed.salt, contentText);
+    return seq;
+  }
+
+  return {
+    append,
+    /** A record entry beside the chart's events (an erasure, a hold): it moves no state, but is one more version of the case. */
+    appendRecord(caseId: string, entry: HistoryEntry): number {
+      q.bumpVersion.run(caseId);
+      return append(caseId, entry);
+    },
+    /** Erases the content of these rows, and its salt; returns the seqs whose content was still there. */
+    eraseContent(seqs: number[], at: string, reason: string): number[] {
+      return seqs.filter((seq) => q.erase.run({ seq, at, reason }).changes === 1);
+    },
+  };
+}
