@@ -39,11 +39,24 @@ export interface StopContactParams {
   party: 'victim' | 'offender';
 }
 
+/** No more email to the party: their queued notices are cancelled and the links already sent to them stop working. */
+export interface StopEmailParams {
+  party: 'victim' | 'offender';
+}
+
+/** A party's contact details as corrected: they replace the referral's, with an omitted email or phone meaning none. */
+export interface CorrectPartyParams {
+  party: 'victim' | 'offender';
+  name: string;
+  email?: string;
+  phone?: string;
+}
+
 export interface ResolveTasksParams {
   /** Task ids to mark dealt with; `*` resolves every open task of the case. */
   taskIds: string[];
   note: string;
 }
 
-export const effectTypes = ['notify', 'schedule', 'cancelTimers', 'stopContact', 'resolveTasks'] as const;
+export const effectTypes = ['notify', 'schedule', 'cancelTimers', 'stopContact', 'resolveTasks', 'stopEmail', 'correctParty'] as const;
 export type EffectType = (typeof effectTypes)[number];

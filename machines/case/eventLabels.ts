@@ -36,4 +36,6 @@ export const eventLabels: Record<EventType, string> = {
   REVISE_RISK: 'Revise the risk assessment',
   REASSIGN: 'Reassign the case',
   ADD_NOTE: 'Add a case note',
+  CORRECT_PARTY_DETAILS: "Correct a party's contact details",
+  RECORD_CONSENT: "Record a party's consent",
 };

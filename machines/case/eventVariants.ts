@@ -54,6 +54,19 @@ export function eventVariants(type: EventType, context: CaseContext, now: { at: 
       return closureReasons.map((reason) => ({ reason }));
     case 'WITHDRAW':
       return parties.map((party) => ({ party }));
+    case 'RECORD_CONSENT':
+      // Each party's withdrawal from taking part and a consent the rules do not read (so either party can be chosen),
+      // and the consents the rules read, for the victim (the same rules read the offender's).
+      return [
+        ...parties.flatMap((party) => [
+          { party, withdrawn: ['participation'] },
+          { party, given: ['shareInformation'] },
+        ]),
+        { party: 'victim', withdrawn: ['directMeeting'] },
+        { party: 'victim', given: ['directMeeting'] },
+        { party: 'victim', withdrawn: ['emailContact'] },
+        { party: 'victim', given: ['emailContact'] },
+      ];
     default:
       return [{}];
   }

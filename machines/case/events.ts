@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { closureReasons, referralDeclineReasons } from './closureReasons.js';
+import { consentChannels, purposes } from './consent.js';
 
 // Messages read after the field's name, in a form or an API issue: "note must be 5,000 characters or fewer".
 const text = (max: number) =>
@@ -17,12 +18,22 @@ const isoDateTime = z.iso.datetime({
   message: 'a date and time with its offset, for example 2026-12-08T10:00:00Z or 2026-12-08T10:00:00+01:00: add Z or +01:00 if it has none',
 });
 
+/** A person's contact details, by the same rules wherever they are entered (the referral, a correction). */
+export const emailAddress = z.email({ error: 'must be an email address, like name@example.org' }).max(254);
+export const phoneNumber = z.string().trim().regex(/^[0-9 +()-]{6,20}$/, 'a phone number of digits, spaces and + ( ) -');
+
 export const parties = ['victim', 'offender'] as const;
 export const processes = ['conference', 'shuttle', 'letter'] as const;
 export const directProcesses: readonly string[] = ['conference'];
 export const riskLevels = ['low', 'medium', 'high'] as const;
 /** How staff gave a victim the information about restorative justice, when it was not the emailed invitation. */
 export const informationChannels = ['phone', 'in_person', 'letter'] as const;
+
+const listLength = (list: unknown) => (Array.isArray(list) ? list.length : 0);
+const isObject = ({ value }: { value: unknown }) => typeof value === 'object' && value !== null;
+const purposeList = z
+  .array(z.enum(purposes))
+  .refine((list) => new Set(list).size === list.length, 'list each purpose once');
 
 /** Payload schemas for every event, keyed by type. Unknown fields are refused so typos never pass silently. */
 export const eventPayloads = {
@@ -66,7 +77,7 @@ export const eventPayloads = {
   REJECT_RISK: z.strictObject({ decision: z.enum(['indirect_only', 'close']), note: text(5000) }),
 
   RECORD_PREPARATION: z.strictObject({ party: z.enum(parties), note: text(5000) }),
-  ADD_SUPPORTER: z.strictObject({ party: z.enum(parties), name: text(200), email: z.email({ error: 'must be an email address, like name@example.org' }).max(254).optional() }),
+  ADD_SUPPORTER: z.strictObject({ party: z.enum(parties), name: text(200), email: emailAddress.optional() }),
   CHOOSE_PROCESS: z.strictObject({ process: z.enum(processes) }),
   SCHEDULE_CONFERENCE: z.strictObject({ startsAt: isoDateTime, venue: text(500) }),
   START_INDIRECT_EXCHANGE: z.strictObject({ note }),
@@ -98,6 +109,37 @@ export const eventPayloads = {
   REVISE_RISK: z.strictObject({ reason: text(2000) }),
   REASSIGN: z.strictObject({ facilitatorIds: z.array(id).min(1).max(2) }),
   ADD_NOTE: z.strictObject({ text: text(10000) }),
+
+  /** A party's contact details as they should be: all of them, so an email or phone left out means none on record. */
+  CORRECT_PARTY_DETAILS: z.strictObject({
+    party: z.enum(parties),
+    name: text(200),
+    email: emailAddress.optional(),
+    phone: phoneNumber.optional(),
+    reason: text(2000),
+  }),
+  /** Consent given or withdrawn, per purpose, as staff heard it from the party. */
+  RECORD_CONSENT: z
+    .strictObject({
+      party: z.enum(parties),
+      given: purposeList.optional(),
+      withdrawn: purposeList.optional(),
+      channel: z.enum(consentChannels),
+      /** Which version of the information about restorative justice they were given. */
+      informationVersion: text(50).optional(),
+      note,
+    })
+    // Checked even when another field is wrong too, so a form shows every problem at once.
+    .refine((c) => listLength(c.given) + listLength(c.withdrawn) > 0, {
+      path: ['given'],
+      message: 'Name at least one purpose the party gives or withdraws their consent to.',
+      when: isObject,
+    })
+    .refine((c) => !(Array.isArray(c.given) && Array.isArray(c.withdrawn) && c.given.some((p) => c.withdrawn!.includes(p))), {
+      path: ['withdrawn'],
+      message: 'A purpose cannot be both given and withdrawn: choose one for each.',
+      when: isObject,
+    }),
 } as const;
 
 export type EventType = keyof typeof eventPayloads;

@@ -5,7 +5,8 @@ import { eventVariants, type Variant } from './eventVariants.js';
 import { explanationsV1 } from './explanations.v1.js';
 import { caseMachineV1 } from './machine.v1.js';
 import { caseMachineV2, rulesV2 } from './machine.v2.js';
-import { migratePersisted, v1ToV2, type MachineMigration, type Migrated, type PersistedCase } from './migrations.js';
+import { caseMachineV3, rulesV3 } from './machine.v3.js';
+import { migratePersisted, v1ToV2, v2ToV3, type MachineMigration, type Migrated, type PersistedCase } from './migrations.js';
 import { maySend } from './permissions.js';
 import { explainRefusal, type Explanations, type Reason, type Refusal } from './refusals.js';
 
@@ -15,9 +16,9 @@ import { explainRefusal, type Explanations, type Reason, type Refusal } from './
  * version added here, never an edit of an old one (test/machines/machineVersions.test.ts
  * holds each version's hash). machines/README.md says how to add one.
  */
-export const caseMachines = { 1: caseMachineV1, 2: caseMachineV2 } as const;
+export const caseMachines = { 1: caseMachineV1, 2: caseMachineV2, 3: caseMachineV3 } as const;
 export type MachineVersion = keyof typeof caseMachines;
-export const currentMachineVersion = 2 satisfies MachineVersion;
+export const currentMachineVersion = 3 satisfies MachineVersion;
 export type CaseMachine = (typeof caseMachines)[MachineVersion];
 /**
  * A case's snapshot as code outside the charts reads it: the context every
@@ -27,13 +28,13 @@ export type CaseMachine = (typeof caseMachines)[MachineVersion];
 export type CaseSnapshot = SnapshotFrom<typeof caseMachineV1>;
 
 /** Each version's sentences for its guards (v2 keeps them beside the guards themselves). */
-const explanations: Record<MachineVersion, Explanations> = { 1: explanationsV1, 2: rulesV2 };
+const explanations: Record<MachineVersion, Explanations> = { 1: explanationsV1, 2: rulesV2, 3: rulesV3 };
 
 /** States in which a case's timers wait rather than fire, besides `paused` (where only the timer ending the pause runs). */
-const timersHeldIn: Record<MachineVersion, readonly string[]> = { 1: [], 2: ['closing'] };
+const timersHeldIn: Record<MachineVersion, readonly string[]> = { 1: [], 2: ['closing'], 3: ['closing'] };
 
 /** How a case on each older version moves to the next one. */
-export const migrations: Record<Exclude<MachineVersion, typeof currentMachineVersion>, MachineMigration<never, unknown>> = { 1: v1ToV2 };
+export const migrations: Record<Exclude<MachineVersion, typeof currentMachineVersion>, MachineMigration<never, unknown>> = { 1: v1ToV2, 2: v2ToV3 };
 
 export function machineFor(version: number): CaseMachine {
   const machine = caseMachines[version as MachineVersion];

@@ -1,6 +1,7 @@
 import { getStateNodes, type AnyStateMachine, type AnyStateNode, type StateValue } from 'xstate';
 import type { AgreementItem, CaseContext } from './context.js';
 import type { CaseContextV2 } from './context.v2.js';
+import type { CaseContextV3 } from './context.v3.js';
 
 /**
  * How a case moves from one machine version to the next. Every atomic or final
@@ -16,31 +17,33 @@ export interface MachineMigration<From, To> {
 
 const itemNumber = (item: AgreementItem) => Number(/^item-(\d+)$/.exec(item.id)?.[1] ?? 0);
 
+/** The atomic and final states of every chart so far: v1's, kept by v2 and v3 under the same ids. */
+const statesSinceV1 = [
+  'case.referral',
+  'case.open.consent.victim.notContacted',
+  'case.open.consent.victim.invited',
+  'case.open.consent.victim.moreInfo',
+  'case.open.consent.victim.notNow',
+  'case.open.consent.victim.noResponse',
+  'case.open.consent.victim.consented',
+  'case.open.consent.offender.notContacted',
+  'case.open.consent.offender.unreachable',
+  'case.open.consent.offender.consented',
+  'case.open.riskAssessment.assessing',
+  'case.open.riskAssessment.awaitingApproval',
+  'case.open.preparation',
+  'case.open.conference.scheduled',
+  'case.open.conference.indirect',
+  'case.open.followUp',
+  'case.paused',
+  'case.closing',
+  'case.closed',
+];
+const sameHomes = Object.fromEntries(statesSinceV1.map((id) => [id, id]));
+
 /** v1 → v2: every v1 state has the same home in v2; the context gains what v2's rules read. */
 export const v1ToV2: MachineMigration<CaseContext, CaseContextV2> = {
-  states: Object.fromEntries(
-    [
-      'case.referral',
-      'case.open.consent.victim.notContacted',
-      'case.open.consent.victim.invited',
-      'case.open.consent.victim.moreInfo',
-      'case.open.consent.victim.notNow',
-      'case.open.consent.victim.noResponse',
-      'case.open.consent.victim.consented',
-      'case.open.consent.offender.notContacted',
-      'case.open.consent.offender.unreachable',
-      'case.open.consent.offender.consented',
-      'case.open.riskAssessment.assessing',
-      'case.open.riskAssessment.awaitingApproval',
-      'case.open.preparation',
-      'case.open.conference.scheduled',
-      'case.open.conference.indirect',
-      'case.open.followUp',
-      'case.paused',
-      'case.closing',
-      'case.closed',
-    ].map((id) => [id, id]),
-  ),
+  states: sameHomes,
   context: (old, leaves) => ({
     ...old,
     // v1 kept no record of the invitation; a victim waiting on one, or whose invitation lapsed, was sent it.
@@ -51,6 +54,21 @@ export const v1ToV2: MachineMigration<CaseContext, CaseContextV2> = {
     },
     itemsIssued: Math.max(0, ...old.agreement.map(itemNumber)),
     heldAt: old.meetingHeld && old.process === 'conference' ? (old.conference?.startsAt ?? null) : null,
+  }),
+};
+
+/**
+ * v2 → v3: every v2 state has the same home in v3. v2 kept no consent per purpose, so none is
+ * withdrawn but what v2 knew: a party's withdrawal, which is their consent to take part withdrawn.
+ */
+export const v2ToV3: MachineMigration<CaseContextV2, CaseContextV3> = {
+  states: sameHomes,
+  context: (old) => ({
+    ...old,
+    consent: {
+      victim: old.victim.withdrawn ? { participation: 'withdrawn' } : {},
+      offender: old.offender.withdrawn ? { participation: 'withdrawn' } : {},
+    },
   }),
 };
 

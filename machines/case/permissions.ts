@@ -49,6 +49,8 @@ export const eventSenders = {
   REVISE_RISK: staff,
   REASSIGN: ['supervisor'],
   ADD_NOTE: staff,
+  CORRECT_PARTY_DETAILS: ['supervisor'],
+  RECORD_CONSENT: staff,
 } as const satisfies Record<EventType, readonly string[]>;
 
 type SentBy<Role extends string> = { [T in EventType]: Role extends (typeof eventSenders)[T][number] ? T : never }[EventType];

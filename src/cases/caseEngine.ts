@@ -25,6 +25,7 @@ import { startSummary, summaryStep, type CaseSummary } from './caseSummary.js';
 import { snapshotColumns } from './snapshotColumns.js';
 import type { Delays } from './timing.js';
 import { toIssues } from './validation.js';
+import { defaultRetention, isDeclinedReferral, retainUntil, type RetentionPolicy } from '../privacy/retentionPolicy.js';
 
 export type Clock = () => Date;
 
@@ -64,6 +65,8 @@ export interface CaseEngineDeps {
   linkHash: LinkHasher;
   /** The machine version new cases start on: the current one, unless a test pins an older one. */
   newCasesOn?: MachineVersion;
+  /** How long a closed case keeps its personal content. */
+  retentionPolicy?: RetentionPolicy;
 }
 
 /** Events a person sends (staff, or a party through their link): the ones to name when a type is unknown; the clock's are not theirs. */
@@ -98,7 +101,7 @@ const keyReused = invalid(
  * chart, transition, and commit state, history, timers and notices together.
  * Every answer is a domain outcome; nothing here knows HTTP.
  */
-export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }: CaseEngineDeps) {
+export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn, retentionPolicy = defaultRetention }: CaseEngineDeps) {
   /** A referral becomes a case. With an Idempotency-Key, a second creation with it returns the first case instead of a second one. */
   async function createCase(body: unknown, caller: StaffCaller, idempotencyKey?: string): Promise<Outcome<CaseView>> {
     const parsed = referralSchema.safeParse(body);
@@ -235,6 +238,8 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
       // A case older than summaries has none until it is rebuilt from its history (see caseSummaries.ts).
       const summed = current!.summary ? summaryStep(current!.summary as CaseSummary, history) : undefined;
       const rows = effectsToRows(actions, snapshot.context, after.context, current!.referral as Referral, at, delays, linkHash);
+      const closes = after.context.stage === 'closed' && snapshot.context.stage !== 'closed';
+      const declined = isDeclinedReferral(after.context.closureReason, type === 'DECLINE_REFERRAL');
       effects = {
         notices: rows.notices.map(({ template, recipient, status }) => ({ template, recipient, status })),
         timers: rows.timers.map(({ key, dueAt }) => ({ key, dueAt })),
@@ -242,7 +247,11 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn }:
       return {
         kind: 'commit',
         commit: {
-          next: { ...snapshotColumns(current!.machineVersion, after, summed?.summary ?? null), facilitatorIds: after.context.facilitatorIds },
+          next: {
+            ...snapshotColumns(current!.machineVersion, after, summed?.summary ?? null),
+            facilitatorIds: after.context.facilitatorIds,
+            ...(closes ? { retainUntil: retainUntil(retentionPolicy, at, declined) } : {}),
+          },
           history,
           ...(summed ? { summary: { value: summed.summary, ...(summed.left ? { left: summed.left } : {}) } } : {}),
           ...rows,

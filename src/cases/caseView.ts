@@ -1,3 +1,4 @@
+import { consentOf } from '../../machines/case/consent.js';
 import { allowedEvents, blockedEvents, caseStatus, type CaseSnapshot } from '../../machines/case/index.js';
 import type { EventFacts } from '../../machines/case/events.js';
 import type { Actor } from '../../machines/case/events.js';
@@ -44,6 +45,8 @@ export function caseView(record: CaseRecord, snapshot: CaseSnapshot, viewer: Act
     prepared: c.prepared,
     victimPreferences: c.victim,
     withdrawn: { victim: c.victim.withdrawn, offender: c.offender.withdrawn },
+    /** Each party's consent per purpose as the chart keeps it (v3 on; a purpose not listed withholds nothing). */
+    consent: consentOf(c),
     pendingClosure: c.closure,
     pause: c.pause,
     openTaskIds: record.openTaskIds,

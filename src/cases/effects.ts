@@ -1,6 +1,16 @@
 import { v7 as timeOrderedId } from 'uuid';
+import { hasWithdrawn } from '../../machines/case/consent.js';
 import type { CaseContext } from '../../machines/case/context.js';
-import type { CancelTimersParams, NotifyParams, Recipient, ResolveTasksParams, ScheduleParams, StopContactParams } from '../../machines/case/effects.js';
+import type {
+  CancelTimersParams,
+  CorrectPartyParams,
+  NotifyParams,
+  Recipient,
+  ResolveTasksParams,
+  ScheduleParams,
+  StopContactParams,
+  StopEmailParams,
+} from '../../machines/case/effects.js';
 import type { EventCommit, LinkPurpose, NewLink, NewNotice, NewTimer } from '../store/store.js';
 import { addDuration, toInstant, type Delays } from './timing.js';
 
@@ -38,7 +48,9 @@ function linkPurposes(template: string, caseOpen: boolean): LinkPurpose[] {
 /**
  * Turns the effects the chart returned into rows to commit with the state
  * change. Parties who have withdrawn get nothing more (their own withdrawal
- * confirmation excepted, as it is decided before the withdrawal takes effect).
+ * confirmation excepted, as it is decided before the withdrawal takes effect);
+ * nor does a party who withdrew consent to email contact, or, for a feedback
+ * request, to being asked for feedback (as the event leaves their consent).
  */
 export function effectsToRows(
   actions: readonly ActionLike[],
@@ -48,13 +60,14 @@ export function effectsToRows(
   at: string,
   delays: Delays,
   linkHash: LinkHasher,
-): Pick<EventCommit, 'timers' | 'cancelTimerKeys' | 'stopContactWith' | 'notices' | 'links' | 'resolveTasks'> {
+): Pick<EventCommit, 'timers' | 'cancelTimerKeys' | 'stopContactWith' | 'notices' | 'links' | 'resolveTasks' | 'correctParty'> {
   const timers: NewTimer[] = [];
   const cancelTimerKeys: string[] = [];
   const stopContactWith: string[] = [];
   const notices: NewNotice[] = [];
   const links: NewLink[] = [];
   let resolveTasks: ResolveTasksParams | undefined;
+  let correctParty: CorrectPartyParams | undefined;
   const linksExpireAt = addDuration(at, delays.invitationExpiry);
 
   // Notice and link ids are time-ordered (UUIDv7), so new rows land at the end of their indexes instead of on a random page.
@@ -74,7 +87,10 @@ export function effectsToRows(
     switch (action.type) {
       case 'notify': {
         const { template, to, data = {} } = action.params as NotifyParams;
-        for (const r of to) expandRecipient(r, before, after, parties, (recipient, email) => notice(template, recipient, data, email));
+        for (const r of to) {
+          if (!consentsTo(template, r, after)) continue;
+          expandRecipient(r, before, after, parties, (recipient, email) => notice(template, recipient, data, email));
+        }
         break;
       }
       case 'schedule':
@@ -91,6 +107,12 @@ export function effectsToRows(
         stopContactWith.push(party, ...before.supporters.filter((s) => s.party === party).map((s) => `supporter:${s.id}`));
         break;
       }
+      case 'stopEmail':
+        stopContactWith.push((action.params as StopEmailParams).party);
+        break;
+      case 'correctParty':
+        correctParty = action.params as CorrectPartyParams;
+        break;
       case 'resolveTasks': {
         const { taskIds, note } = action.params as ResolveTasksParams;
         resolveTasks = { taskIds: [...(resolveTasks?.taskIds ?? []), ...taskIds], note };
@@ -100,7 +122,13 @@ export function effectsToRows(
         throw new Error(`the engine does not know the effect ${action.type}`);
     }
   }
-  return { timers, cancelTimerKeys, stopContactWith, notices, links, ...(resolveTasks ? { resolveTasks } : {}) };
+  return { timers, cancelTimerKeys, stopContactWith, notices, links, ...(resolveTasks ? { resolveTasks } : {}), ...(correctParty ? { correctParty } : {}) };
+}
+
+/** Whether a party's consent lets this email go to them: none without email contact, no feedback request without consent to it. */
+function consentsTo(template: string, r: Recipient, after: CaseContext): boolean {
+  if (r !== 'victim' && r !== 'offender') return true;
+  return !hasWithdrawn(after, r, 'emailContact') && !(template === 'feedback_request' && hasWithdrawn(after, r, 'feedback'));
 }
 
 /** Staff recipients are resolved to people at send time; `null` marks "no address needed here". */

@@ -1,17 +1,18 @@
 import { z } from 'zod';
+import { emailAddress, phoneNumber } from '../../machines/case/events.js';
 import { londonDate } from '../calendar/londonTime.js';
 import type { Issue } from './validation.js';
 
 const text = (max: number) => z.string().trim().min(1).max(max);
 const person = z.strictObject({
   name: text(200),
-  email: z.email({ error: 'must be an email address, like name@example.org' }).max(254).optional(),
-  phone: z.string().trim().regex(/^[0-9 +()-]{6,20}$/, 'a phone number of digits, spaces and + ( ) -').optional(),
+  email: emailAddress.optional(),
+  phone: phoneNumber.optional(),
 });
 
 /** A referral, as domain.md describes it. Creating a case from it is the only way a case begins. */
 export const referralSchema = z.strictObject({
-  referrer: z.strictObject({ agency: text(200), name: text(200), email: z.email({ error: 'must be an email address, like name@example.org' }).max(254) }),
+  referrer: z.strictObject({ agency: text(200), name: text(200), email: emailAddress }),
   offence: z.strictObject({
     type: text(200),
     date: z.iso.date(),

@@ -18,10 +18,11 @@ const allTypes = [
   'RESCHEDULE_CONFERENCE', 'CANCEL_CONFERENCE', 'RECORD_OUTCOME', 'RECORD_INDIRECT_EXCHANGE', 'COMPLETE_INDIRECT',
   'COMPLETE_AGREEMENT_ITEM', 'MISS_AGREEMENT_ITEM', 'AGREEMENT_ITEM_DUE', 'REQUEST_CLOSURE', 'APPROVE_CLOSURE', 'RETURN_CASE',
   'RESOLVE_TASK', 'WITHDRAW', 'PAUSE', 'RESUME', 'REVISE_RISK', 'REASSIGN', 'ADD_NOTE',
+  'CORRECT_PARTY_DETAILS', 'RECORD_CONSENT',
 ] as const;
 
 /** Only a supervisor may send these; only the clock may send those. Everything else is staff work. */
-const supervisorOnly = new Set(['ACCEPT_REFERRAL', 'DECLINE_REFERRAL', 'APPROVE_RISK', 'REJECT_RISK', 'APPROVE_CLOSURE', 'RETURN_CASE', 'REASSIGN']);
+const supervisorOnly = new Set(['ACCEPT_REFERRAL', 'DECLINE_REFERRAL', 'APPROVE_RISK', 'REJECT_RISK', 'APPROVE_CLOSURE', 'RETURN_CASE', 'REASSIGN', 'CORRECT_PARTY_DETAILS']);
 const systemOnly = new Set(['INVITATION_REMINDER_DUE', 'INVITATION_EXPIRED', 'REOFFER_DUE', 'AGREEMENT_ITEM_DUE']);
 
 const closureReasons = [
@@ -91,6 +92,11 @@ function samples(staff: Staff): Record<(typeof allTypes)[number], Body[]> {
     REVISE_RISK: [{ reason: 'new information' }],
     REASSIGN: [{ facilitatorIds: [staff.facilitator2.id] }],
     ADD_NOTE: [{ text: 'a note' }],
+    CORRECT_PARTY_DETAILS: [{ party: 'victim', name: 'Vera Vickers', email: 'vera.v@example.org', reason: 'married' }],
+    RECORD_CONSENT: [
+      { party: 'victim', withdrawn: ['emailContact'], channel: 'phone' },
+      { party: 'offender', withdrawn: ['participation'], channel: 'in_person' },
+    ],
   };
 }
 

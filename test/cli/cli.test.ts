@@ -2,6 +2,7 @@ import Database from 'better-sqlite3';
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { verifyPassword } from '../../src/auth/passwords.js';
+import { currentMachineVersion } from '../../machines/case/index.js';
 import { createCaseEngine } from '../../src/cases/caseEngine.js';
 import { sampleReferral, startApp, tempDir, testClock, type TestApp } from '../support/harness.js';
 import { runCli } from './runCli.js';
@@ -183,24 +184,25 @@ describe('the admin CLI', () => {
     if (created.kind !== 'ok') throw new Error(JSON.stringify(created));
     const { id, reference } = created.value;
 
-    const dry = await cli(['cases', 'migrate', '--to', '2', '--dry-run']);
+    const to = String(currentMachineVersion);
+    const dry = await cli(['cases', 'migrate', '--to', to, '--dry-run']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(dry.stdout).toContain('1 case(s) would move to machine v2 (dry run: nothing was changed)');
-    expect(dry.stdout).toContain(`${reference} v1 → v2: referral`);
+    expect(dry.stdout).toContain(`1 case(s) would move to machine v${to} (dry run: nothing was changed)`);
+    expect(dry.stdout).toContain(`${reference} v1 → v${to}: referral`);
     expect(dry.stdout).toContain('0 case(s) stay on their version');
     expect(await store.caseById(id)).toMatchObject({ machineVersion: 1, version: 1 });
 
-    const wrongVersion = await cli(['cases', 'migrate', '--to', '3']);
+    const wrongVersion = await cli(['cases', 'migrate', '--to', String(currentMachineVersion + 1)]);
     expect(wrongVersion.code).toBe(2);
-    expect(wrongVersion.stderr).toContain('--to 2');
+    expect(wrongVersion.stderr).toContain(`--to ${to}`);
 
-    const moved = await cli(['cases', 'migrate', '--to', '2']);
+    const moved = await cli(['cases', 'migrate', '--to', to]);
     expect(moved.code, moved.stderr).toBe(0);
-    expect(moved.stdout).toContain('1 case(s) moved to machine v2');
+    expect(moved.stdout).toContain(`1 case(s) moved to machine v${to}`);
     // The app running alongside reads the moved case, its move in the history.
-    expect(await store.caseById(id)).toMatchObject({ machineVersion: 2, version: 2 });
+    expect(await store.caseById(id)).toMatchObject({ machineVersion: currentMachineVersion, version: 2 });
     expect((await store.history(id)).map((e) => e.type)).toEqual(['REFERRAL_RECEIVED', 'MACHINE_MIGRATED']);
-    expect((await cli(['cases', 'migrate', '--to', '2'])).stdout).toContain('0 case(s) moved');
+    expect((await cli(['cases', 'migrate', '--to', to])).stdout).toContain('0 case(s) moved');
   });
 
   it('an unknown command, no command, or a missing option prints the usage and exits non-zero', async () => {

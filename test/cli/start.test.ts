@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { currentMachineVersion } from '../../machines/case/index.js';
 import { createCaseEngine } from '../../src/cases/caseEngine.js';
 import { loadConfig } from '../../src/config.js';
 import { createServices } from '../../src/services.js';
@@ -52,7 +53,7 @@ describe('npm start on a database with cases on machine v1', () => {
 
     const after = createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }));
     try {
-      expect(await after.store.caseById(created.value.id)).toMatchObject({ machineVersion: 2 });
+      expect(await after.store.caseById(created.value.id)).toMatchObject({ machineVersion: currentMachineVersion });
       expect((await after.store.history(created.value.id)).map((e) => e.type)).toEqual(['REFERRAL_RECEIVED', 'MACHINE_MIGRATED']);
       const fran = await after.store.userByEmail('facilitator@demo.rj.local');
       expect(fran?.trainedFor.sort()).toEqual(['domesticAbuse', 'hateCrime', 'sexualOffence', 'stalking']);

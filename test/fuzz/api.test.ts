@@ -76,6 +76,8 @@ const enumFields: Partial<Record<EventType, string[]>> = {
   CHOOSE_PROCESS: ['process'],
   REQUEST_CLOSURE: ['reason'],
   WITHDRAW: ['party'],
+  CORRECT_PARTY_DETAILS: ['party'],
+  RECORD_CONSENT: ['party', 'channel'],
 };
 const dateFields = ['reofferAfter', 'until', 'dueDate'];
 
@@ -116,6 +118,8 @@ function validExamples(facilitatorId: string): Record<EventType, Obj> {
     REVISE_RISK: { reason: 'new information' },
     REASSIGN: { facilitatorIds: [facilitatorId] },
     ADD_NOTE: { text: 'a note' },
+    CORRECT_PARTY_DETAILS: { party: 'victim', name: 'Vera Vickers', email: 'vera.v@example.org', phone: '01234 000000', reason: 'she married' },
+    RECORD_CONSENT: { party: 'victim', given: ['feedback'], withdrawn: ['emailContact'], channel: 'phone', informationVersion: 'v1', note: 'n' },
   };
 }
 
@@ -477,7 +481,7 @@ describe(`fuzzing the write routes (${fuzzMode})`, () => {
       fc.tuple(validEvent, staffToken()).map(([body, token]) => ({ label: `${String(body.type)} on a closed case`, path: eventsPath(cases.closed), token, body })),
       // The allocated facilitator, with events their role may not send or the state does not accept.
       fc
-        .tuple(validEvent.filter((b) => !['ADD_NOTE', 'VICTIM_RESPONDED', 'PAUSE', 'WITHDRAW', 'RECORD_OFFENDER_RESPONSE', 'REQUEST_CLOSURE'].includes(String(b.type))), fc.constant(cases.consent))
+        .tuple(validEvent.filter((b) => !['ADD_NOTE', 'VICTIM_RESPONDED', 'PAUSE', 'WITHDRAW', 'RECORD_OFFENDER_RESPONSE', 'REQUEST_CLOSURE', 'RECORD_CONSENT'].includes(String(b.type))), fc.constant(cases.consent))
         .map(([body, id]) => ({ label: `${String(body.type)} in consent`, path: eventsPath(id), token: staff.facilitator.token, body })),
       fc.tuple(validEvent, strangeId).map(([body, id]) => ({ label: `${String(body.type)} to case ${id}`, path: `/api/cases/${id}/events`, token: staff.facilitator.token, body })),
       fc.tuple(validEvent, anyCase(), badAuth).map(([body, id, auth]) => ({ label: `${String(body.type)} with Authorization ${JSON.stringify(auth)}`, path: eventsPath(id), body, headers: authHeader(auth) })),

@@ -72,6 +72,8 @@ export const samplePayloads: Record<EventType, Payload[]> = {
   REVISE_RISK: [{ reason: 'New information' }],
   REASSIGN: [{ facilitatorIds: ['f1', 'f2'] }],
   ADD_NOTE: [{ text: 'Phoned the victim' }],
+  CORRECT_PARTY_DETAILS: [{ party: 'victim', name: 'Vera Victim', email: 'vera.new@example.org', reason: 'She has a new address' }],
+  RECORD_CONSENT: [{ channel: 'phone' }],
 };
 
 /** The usual sender of each event: parties act for themselves, timers come from the system, sign-offs from s1/s2. */
@@ -92,6 +94,7 @@ export function senderOf(type: EventType, payload: Payload): Actor {
     case 'REJECT_RISK':
     case 'REASSIGN':
     case 'RETURN_CASE':
+    case 'CORRECT_PARTY_DETAILS':
       return actors.supervisor;
     case 'APPROVE_CLOSURE':
       return actors.closureApprover;

@@ -11,6 +11,7 @@ import { caseMachines, currentMachineVersion } from '../../machines/case/index.j
 const releasedHashes: Record<number, string> = {
   1: '63cd1ce788a7c06b944b20cbd24170eb31c33ed72e214441ef7b11afad1eb50a',
   2: '73c3ff3ca8e3e055cbf8d3ed9a5193bf725ef6bbcefb42b096f791d21cabd406',
+  3: 'b009951975475cce520cb9a9830eeaee8771edb974d00e4d8b586c0bcec4b825',
 };
 
 /**

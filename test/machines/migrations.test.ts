@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { AnyStateMachine } from 'xstate';
 import { getStateNodes } from 'xstate/graph';
-import { caseMachines, migrations, persistCase, type MachineVersion } from '../../machines/case/index.js';
+import { caseMachines, migrateCase, migrations, persistCase, restoreCase, type MachineVersion } from '../../machines/case/index.js';
+import type { CaseContextV3 } from '../../machines/case/context.v3.js';
 import { migratePersisted } from '../../machines/case/migrations.js';
 import { event, fixturesFor } from './caseFixtures.js';
 
@@ -33,5 +34,24 @@ describe('a state with no home in the next version', () => {
       ok: false,
       homeless: ['case.open.consent.victim.invited'],
     });
+  });
+});
+
+describe('the move from machine v2 to v3', () => {
+  it('keeps every state and carries a withdrawal as consent to take part withdrawn, with no other consent withdrawn', () => {
+    const { start, run } = fixturesFor(2);
+    const accepted = run(start(), event('ACCEPT_REFERRAL', { facilitatorIds: ['f1'] }), event('INVITE_VICTIM'));
+    const withdrawn = run(accepted, event('WITHDRAW', { party: 'offender' }));
+    for (const [v2, consent] of [
+      [accepted, { victim: {}, offender: {} }],
+      [withdrawn, { victim: {}, offender: { participation: 'withdrawn' } }],
+    ] as const) {
+      const moved = migrateCase(2, persistCase(2, v2));
+      if (!moved.ok) throw new Error(moved.homeless.join());
+      const v3 = restoreCase(3, moved.persisted);
+      expect(v3.value).toEqual(v2.value);
+      expect((v3.context as CaseContextV3).consent).toEqual(consent);
+      expect({ ...v3.context, consent: undefined }).toEqual({ ...v2.context, consent: undefined });
+    }
   });
 });

@@ -1,9 +1,10 @@
 import { createActor, getStateNodes as activeNodes, type AnyStateNode, type AnyTransitionDefinition } from 'xstate';
-import { getAdjacencyMap, getShortestPaths, getStateNodes, type TraversalOptions } from 'xstate/graph';
+import { getAdjacencyMap, getStateNodes, type TraversalOptions } from 'xstate/graph';
 import { closureReasons, completedReasons } from '../../machines/case/closureReasons.js';
+import { consentOf, hasWithdrawn } from '../../machines/case/consent.js';
 import { isSensitive, stages, type CaseInput, type Flags, type Stage } from '../../machines/case/context.js';
 import { transitionLabel } from '../../machines/case/diagram.js';
-import { effectTypes, type NotifyParams, type Recipient, type ScheduleParams, type StopContactParams } from '../../machines/case/effects.js';
+import { effectTypes, type NotifyParams, type Recipient, type ScheduleParams, type StopContactParams, type StopEmailParams } from '../../machines/case/effects.js';
 import { eventPayloads, type CaseEvent, type EventType } from '../../machines/case/events.js';
 import { caseStatus, type CaseSnapshot, type MachineVersion } from '../../machines/case/index.js';
 import { eventSenders } from '../../machines/case/permissions.js';
@@ -13,10 +14,11 @@ import { fixturesFor } from './caseFixtures.js';
  * Model-based exploration (not a test file itself): xstate/graph explores a
  * version of the chart from a new case, sending every sample event
  * (eventVariants × valid payloads, from the usual sender) that the state accepts.
- * Each shortest path to a graph node is replayed with the engine's pure
- * `transition()`, then every edge leaving that node, checking the invariants
- * after each step and recording which state nodes and which transitions of the
- * definition were really taken. The model tests, the refusal tests and the
+ * Breadth first from the new case, every edge leaving each graph node is replayed
+ * with the engine's pure `transition()` (so each node's snapshot is its parent's
+ * on a shortest path, stepped once more), checking the invariants after each step,
+ * that it lands where the graph says, and recording which state nodes and which
+ * transitions of the definition were really taken. The model tests, the refusal tests and the
  * migration tests all start from the states it reaches.
  */
 
@@ -46,7 +48,9 @@ export function definitionOf(version: MachineVersion) {
  * (nor v2's invitation flag, which only a staff-recorded answer reads: the model's victim answers for themselves).
  * Paused and closing states add the history that RESUME / RETURN_CASE will restore. Closed states differ only by
  * reason. Fields that only matter again after a later stage are dropped in
- * riskAssessment; those stages are reached from fresh states anyway.
+ * riskAssessment; those stages are reached from fresh states anyway. v3's
+ * consent counts as its rules read it: a direct meeting withdrawn by each party,
+ * and the victim's email while the victim may still be invited.
  */
 export function stateKey(s: CaseSnapshot): string {
   const c = s.context;
@@ -65,6 +69,8 @@ export function stateKey(s: CaseSnapshot): string {
     // What RETURN_CASE's guard reads: who proposed the closure, and whether it is a withdrawal.
     closure: c.closure && [c.closure.requestedBy.kind, c.closure.reason.endsWith('_withdrew')],
     withdrawn: [c.victim.withdrawn, c.offender.withdrawn],
+    noMeeting: [hasWithdrawn(c, 'victim', 'directMeeting'), hasWithdrawn(c, 'offender', 'directMeeting')],
+    noEmail: c.stage === 'referral' || c.stage === 'consent' ? hasWithdrawn(c, 'victim', 'emailContact') : undefined,
   });
 }
 
@@ -146,6 +152,14 @@ function invariantViolations(prev: CaseSnapshot, event: CaseEvent, next: CaseSna
     fail('an indirect exchange started without an indirect process or before both parties were prepared');
   }
   if (next.matches({ open: 'followUp' }) && !c.meetingHeld) fail('follow-up without a meeting or exchange');
+  // v3's consent: no conference arranged against a withdrawn direct meeting, no invitation emailed against a withdrawn email.
+  const noMeeting = hasWithdrawn(prev.context, 'victim', 'directMeeting') || hasWithdrawn(prev.context, 'offender', 'directMeeting');
+  const arranges = event.type === 'SCHEDULE_CONFERENCE' || event.type === 'RESCHEDULE_CONFERENCE' || (event.type === 'CHOOSE_PROCESS' && event.process === 'conference');
+  if (noMeeting && arranges && next !== prev) fail(`${event.type} accepted though a direct meeting was withdrawn`);
+  if (hasWithdrawn(prev.context, 'victim', 'emailContact') && event.type === 'INVITE_VICTIM' && next !== prev) fail('the victim was invited by email though they withdrew email contact');
+  for (const party of ['victim', 'offender'] as const) {
+    if (c[party].withdrawn !== (consentOf(c)[party].participation === 'withdrawn') && 'consent' in c) fail(`the ${party}'s withdrawal and their consent to take part disagree`);
+  }
 
   for (const action of actions) {
     if (!(effectTypes as readonly string[]).includes(action.type)) {
@@ -175,6 +189,10 @@ function invariantViolations(prev: CaseSnapshot, event: CaseEvent, next: CaseSna
     if (action.type === 'stopContact') {
       const { party } = action.params as StopContactParams;
       if (!c[party].withdrawn || prev.context[party].withdrawn) fail(`stopContact(${party}) without a new withdrawal`);
+    }
+    if (action.type === 'stopEmail') {
+      const { party } = action.params as StopEmailParams;
+      if (!hasWithdrawn(c, party, 'emailContact') || hasWithdrawn(prev.context, party, 'emailContact')) fail(`stopEmail(${party}) without email contact newly withdrawn`);
     }
   }
   return problems.map((p) => `${p} — after ${event.type} from ${JSON.stringify(prev.value)}`);
@@ -215,15 +233,22 @@ export function explore(version: MachineVersion, flags: Flags): Exploration {
     return taken;
   };
 
+  // The event types some active state node has a transition for, per state value: only these can be accepted.
+  const handledIn = new Map<string, Set<string>>();
+  const handles = (s: CaseSnapshot, type: string) => {
+    const key = JSON.stringify(s.value);
+    let handled = handledIn.get(key);
+    if (!handled) handledIn.set(key, (handled = new Set(activeNodes(machine.root, s.value).flatMap((n) => n.ownEvents))));
+    return handled.has(type);
+  };
   const options: TraversalOptions<CaseSnapshot, CaseEvent, CaseInput | undefined> = {
     fromState: start(flags),
     events: sampleEvents,
     // Refused events are no-ops (tested separately): leaving them out keeps the graph small.
-    filterEvents: (s, e) => s.can(e),
+    filterEvents: (s, e) => handles(s, e.type) && s.can(e),
     serializeState: stateKey,
   };
   const adjacency = getAdjacencyMap(machine, options);
-  const shortest = getShortestPaths(machine, options);
   const result: Exploration = { version, flags, nodes: [], paths: 0, steps: 0, reached: new Set(), taken: new Set(), restored: new Set(), violations: [] };
 
   const tracked = (prev: CaseSnapshot, event: CaseEvent): CaseSnapshot => {
@@ -243,23 +268,26 @@ export function explore(version: MachineVersion, flags: Flags): Exploration {
     return next;
   };
 
+  // Shortest paths by breadth-first search over the one adjacency map: each node is reached from
+  // its parent in the tree, so its snapshot is its parent's replayed one stepped by one more event.
+  const fromKey = stateKey(options.fromState!);
+  const replayed = new Map<string, CaseSnapshot>([[fromKey, options.fromState!]]);
+  const queue = [fromKey];
   for (const node of activeNodes(machine.root, options.fromState!.value)) result.reached.add(node);
-  for (const path of shortest) {
-    // alterPath()'s steps: each step's state is the graph's state after its event; the first is xstate.init.
-    let snapshot = options.fromState!;
-    for (const { event, state } of path.steps.slice(1)) {
-      snapshot = tracked(snapshot, event);
-      if (stateKey(snapshot) !== stateKey(state)) {
-        result.violations.push(`replaying ${path.steps.map((s) => s.event.type).join(' → ')} left the graph at ${stateKey(snapshot)}`);
-        break;
-      }
-    }
-    result.paths++;
+  for (let i = 0; i < queue.length; i++) {
+    const key = queue[i]!;
+    const snapshot = replayed.get(key)!;
     result.nodes.push(snapshot);
-    // Then every edge leaving this node, so self-loops and edges to already-seen nodes are taken too.
-    for (const { event } of Object.values(adjacency[stateKey(snapshot) as keyof typeof adjacency]?.transitions ?? {})) {
-      tracked(snapshot, event);
+    // Every edge leaving this node, so self-loops and edges to already-seen nodes are taken too.
+    for (const { event, state } of Object.values(adjacency[key as keyof typeof adjacency]?.transitions ?? {})) {
+      const next = tracked(snapshot, event);
       result.paths++;
+      const nextKey = stateKey(state);
+      if (stateKey(next) !== nextKey) result.violations.push(`replaying ${event.type} from ${key} left the graph at ${stateKey(next)}`);
+      else if (!replayed.has(nextKey)) {
+        replayed.set(nextKey, next);
+        queue.push(nextKey);
+      }
     }
   }
   return result;

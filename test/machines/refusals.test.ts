@@ -4,12 +4,14 @@ import type { Actor, CaseEvent } from '../../machines/case/events.js';
 import { explanationsV1 } from '../../machines/case/explanations.v1.js';
 import { blockedEvents, caseMachines, refusalOf, type CaseSnapshot, type MachineVersion } from '../../machines/case/index.js';
 import { rulesV2 } from '../../machines/case/machine.v2.js';
+import { rulesV3 } from '../../machines/case/machine.v3.js';
 import { maySend } from '../../machines/case/permissions.js';
 import { notInThisState } from '../../machines/case/refusals.js';
 import { actors, at, event, fixturesFor, run, start } from './caseFixtures.js';
 import { definitionOf, explorationsOf, sampledStates } from './model.js';
 
-const explanations: Record<MachineVersion, Record<string, { kind?: string; field?: unknown }>> = { 1: explanationsV1, 2: rulesV2 as Record<string, { kind?: string; field?: unknown }> };
+type Explained = Record<string, { kind?: string; field?: unknown }>;
+const explanations: Record<MachineVersion, Explained> = { 1: explanationsV1, 2: rulesV2 as Explained, 3: rulesV3 as Explained };
 const versions = Object.keys(caseMachines).map(Number) as MachineVersion[];
 
 /** The guard names a transition's guard is made of (named guards and and() only). */

@@ -112,7 +112,13 @@ export const visibleInputs = (page: Page) =>
 /** The hidden fields of a page's main form, with the submit button's step, as a browser posts it. */
 export function formFields(page: Page): FormFields {
   const form = page.$('main form').first();
-  const fields: FormFields = Object.fromEntries(form.find('input[type=hidden]').map((_, el) => [[page.$(el).attr('name')!, page.$(el).attr('value') ?? '']]).get());
+  const fields: FormFields = {};
+  // A name repeated (a list of checkboxes carried through check your answers) is posted as every value it holds.
+  for (const el of form.find('input[type=hidden]').get()) {
+    const [name, value] = [page.$(el).attr('name')!, page.$(el).attr('value') ?? ''];
+    const held = fields[name];
+    fields[name] = held === undefined ? value : [...(Array.isArray(held) ? held : [held]), value];
+  }
   const button = form.find('button[type=submit][name=step]').first();
   if (button.length) fields.step = button.attr('value') ?? '';
   return fields;

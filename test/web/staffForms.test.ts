@@ -260,6 +260,36 @@ describe('the staff event forms', () => {
       wrong: 'closed',
       wrongAs: 'supervisor',
     },
+    CORRECT_PARTY_DETAILS: {
+      as: 'supervisor',
+      build: (s) => s.consent(),
+      ...same({ party: 'victim', name: 'Vera Vickers', email: 'vera.vickers@example.org', phone: '01234 000000', reason: 'She married and has a new address' }),
+      invalid: { answers: { party: 'victim', name: '', email: 'vera at example' }, errors: ['name', 'email', 'reason'] },
+      wrong: 'closed',
+    },
+    RECORD_CONSENT: {
+      as: 'facilitator',
+      build: (s) => s.consent(),
+      valid: () => ({
+        party: 'victim',
+        given: ['feedback'],
+        withdrawn: ['emailContact', 'phoneContact'],
+        channel: 'in_person',
+        informationVersion: 'rj-information-2026-11',
+        note: 'Met at the library',
+      }),
+      recorded: () => ({
+        party: 'victim',
+        given: ['feedback'],
+        withdrawn: ['emailContact', 'phoneContact'],
+        channel: 'in_person',
+        informationVersion: 'rj-information-2026-11',
+        note: 'Met at the library',
+      }),
+      invalid: { answers: { party: 'victim', given: ['feedback'], withdrawn: ['feedback'], channel: 'phone' }, errors: ['withdrawn'] },
+      wrong: 'referral',
+      wrongAs: 'supervisor',
+    },
   };
   const formTypes = Object.keys(specs) as StaffEvent[];
 
