@@ -44,6 +44,9 @@ export const mayRecordSupervision = mayOversee;
 /** Supervisors report to the commissioner. */
 export const mayReport = (caller: StaffCaller) => caller.role === 'supervisor';
 
+/** Supervisors manage a case's personal data: subject access exports, erasure on request, and legal holds on its retention. */
+export const mayManagePersonalData = (caller: StaffCaller) => caller.role === 'supervisor';
+
 /** Admins manage accounts: adding, disabling, resetting two-factor sign-in, and the record of failed access. */
 export const mayAdminister = (caller: StaffCaller) => caller.role === 'admin';
 

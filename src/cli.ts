@@ -19,6 +19,7 @@ const usage = `Usage: npm run cli -- <command>
   token create --email E [--label L] [--expires-after P90D]   (issued to any user; each issue is logged)
   cases migrate --to VERSION [--dry-run]
   audit verify
+  retention sweep                         (anonymise now the closed cases past their retention date, as the daily sweep does)
   backup --to FILE                        (while the app runs; the copy is checked)
   restore --from FILE                     (with the app stopped; the database it replaces is kept beside it)`;
 
@@ -100,6 +101,11 @@ const commands: Record<string, (s: Services, args: string[]) => Promise<number>>
     }
     console.error(`history is broken at event ${result.firstBadSeq} (checked ${result.events} events)`);
     return 1;
+  },
+  async 'retention sweep'(s) {
+    const { dated, anonymised } = await s.privacy.sweep();
+    console.log(`${dated} closed case${dated === 1 ? '' : 's'} given a retention date; ${anonymised.length} anonymised`);
+    return 0;
   },
   async backup(s, args) {
     const { values } = parseArgs({ args, options: { to: { type: 'string' } } });

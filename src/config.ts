@@ -1,6 +1,7 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import { defaultDelays, isValidDuration } from './cases/timing.js';
+import { defaultRetention } from './privacy/retentionPolicy.js';
 
 const duration = (fallback: string) =>
   z
@@ -41,6 +42,8 @@ const env = z.object({
   API_TOKEN_EXPIRES_AFTER: duration('P90D'),
   BACKOFF_AFTER_ACCOUNT_FAILURES: z.coerce.number().int().min(1).default(5),
   BACKOFF_AFTER_ADDRESS_FAILURES: z.coerce.number().int().min(1).default(20),
+  RETENTION_AFTER_CLOSURE: duration(defaultRetention.afterClosure),
+  RETENTION_DECLINED: duration(defaultRetention.declined),
 });
 
 export class ConfigError extends Error {}
@@ -107,6 +110,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     apiTokenExpiresAfter: e.API_TOKEN_EXPIRES_AFTER,
     /** Failed attempts allowed before the back-off starts: for one account, and from one address. */
     backoffAfter: { account: e.BACKOFF_AFTER_ACCOUNT_FAILURES, address: e.BACKOFF_AFTER_ADDRESS_FAILURES },
+    /** How long a closed case keeps its personal content: after closure, and for a declined or ineligible referral. */
+    retentionPolicy: { afterClosure: e.RETENTION_AFTER_CLOSURE, declined: e.RETENTION_DECLINED },
   };
 }
 

@@ -17,6 +17,7 @@ async function main() {
   const server = app.listen(config.port, config.host, () => {
     services.scheduler.start();
     services.retention.start();
+    services.privacy.start();
     services.outbox.start();
     services.accountOutbox.start();
     console.log(`RJ casework is running at ${config.baseUrl} (database ${config.databasePath})`);

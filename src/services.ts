@@ -14,6 +14,7 @@ import { createSqliteAccountOutbox } from './store/sqlite/accountOutbox.js';
 import { createComposer } from './mail/composeNotice.js';
 import { createOutbox } from './mail/outbox.js';
 import { createMailTransport } from './mail/transport.js';
+import { createPrivacyService } from './privacy/privacyService.js';
 import { createRetention } from './retention.js';
 import { openDatabase } from './store/database.js';
 import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
@@ -27,13 +28,15 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   const store = createSqliteStore(db);
   const linkTokens = createLinkTokens(config.linkSecret ?? localSecret(config.databasePath, 'link-secret'));
   const totp = createTotp(config.totpKey ?? localSecret(config.databasePath, 'totp-key'), config.service.name);
-  const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor });
+  const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor, retentionPolicy: config.retentionPolicy });
   const users = createUserService({ store, clock, totp, linkTokens, tokenExpiresAfter: config.apiTokenExpiresAfter, logger });
   const accessGuard = createAccessGuard({ store, clock, logger, freePerAccount: config.backoffAfter.account, freePerAddress: config.backoffAfter.address });
   const migration = createCaseMigration({ store, clock, logger });
   const staffSessions = createStaffSessions({ store, clock });
   const scheduler = createScheduler({ store, engine, clock, logger, intervalMs: config.schedulerIntervalMs });
   const retention = createRetention({ store, clock, logger });
+  // Mail is captured as files only without SMTP, and only there is there any to delete.
+  const privacy = createPrivacyService({ store, clock, logger, policy: config.retentionPolicy, ...(config.smtpUrl ? {} : { mailDir: config.mailDir }) });
   const outboxStore = createSqliteOutboxStore(db);
   // The outbox owns the transport: its stop() waits for the sends in flight, then closes the connections.
   const outbox = createOutbox({
@@ -53,7 +56,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
     logger,
     intervalMs: config.mailIntervalMs,
   });
-  return { config, clock, logger, store, linkTokens, totp, engine, users, accessGuard, staffSessions, migration, scheduler, retention, outbox, accountOutbox };
+  return { config, clock, logger, store, linkTokens, totp, engine, users, accessGuard, staffSessions, migration, scheduler, retention, privacy, outbox, accountOutbox };
 }
 
 export type Services = ReturnType<typeof createServices>;

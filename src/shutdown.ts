@@ -21,6 +21,7 @@ export async function shutDown(server: Server, services: Services): Promise<'sto
     await serverClosed;
     await services.scheduler.stop();
     await services.retention.stop();
+    await services.privacy.stop();
     await services.outbox.stop();
     await services.accountOutbox.stop();
     services.store.close();

@@ -4,6 +4,8 @@ import type { Services } from '../services.js';
 import { authenticate } from './authenticate.js';
 import { caseRoutes } from './caseRoutes.js';
 import { oversightRoutes } from './oversightRoutes.js';
+import { privacyRoutes } from './privacyRoutes.js';
+import { subjectAccessRoutes } from './subjectAccessRoutes.js';
 
 export const bodyLimit = '64kb';
 
@@ -40,6 +42,8 @@ export function apiRoutes(services: Services) {
 
   router.use(caseRoutes(services));
   router.use(oversightRoutes(services));
+  router.use(privacyRoutes(services));
+  router.use(subjectAccessRoutes(services));
   router.use((_req, res) => void res.status(404).json({ error: 'No such API route.' }));
   return router;
 }

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { stages, type Flags } from '../../machines/case/context.js';
 import { caseloadScope, mayAudit, mayEnterReferrals, staffCaller, type StaffCaller } from '../access.js';
 import { taskViews } from '../cases/caseTasks.js';
+import { consentLedger } from '../cases/consentLedger.js';
 import { victimsCodeClocks } from '../cases/victimsCodeClocks.js';
 import { toIssues } from '../cases/validation.js';
 import type { Services } from '../services.js';
@@ -54,7 +55,7 @@ export function caseRoutes({ engine, store, clock }: Services) {
       { createdAt: view.createdAt, flags: view.referral.flags as Flags, events, closedAt: view.status === 'closed' ? view.updatedAt : null },
       now,
     );
-    res.json({ case: { ...view, tasks: taskViews(tasks), clocks } });
+    res.json({ case: { ...view, tasks: taskViews(tasks), clocks, consentLedger: consentLedger(events).entries } });
   });
 
   router.post('/cases/:id/events', async (req, res) => {
@@ -86,7 +87,7 @@ export function caseRoutes({ engine, store, clock }: Services) {
       store.feedback(view.id),
     ]);
     res.json({
-      events: events.map(({ seq, type, actor, at, from, to, data }) => ({ seq, type, actor, at, from, to, data })),
+      events: events.map(({ seq, type, actor, at, from, to, data, erased }) => ({ seq, type, actor, at, from, to, data, ...(erased ? { erased } : {}) })),
       notices: notices.map((n) => ({
         id: n.id,
         seq: n.seq,

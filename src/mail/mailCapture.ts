@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /**
@@ -37,11 +37,11 @@ export function saveCapturedMail(dir: string, mail: CapturedMail): void {
   renameSync(tmp, join(dir, `${mail.id}.json`));
 }
 
+const captureFiles = (dir: string) => (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json') && idPattern.test(f.slice(0, -5))) : []);
+
 /** Every captured message, newest first. */
 export function listCapturedMail(dir: string): CapturedMail[] {
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .filter((f) => f.endsWith('.json') && idPattern.test(f.slice(0, -5)))
+  return captureFiles(dir)
     .sort()
     .reverse()
     .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as CapturedMail);
@@ -52,4 +52,21 @@ export function readCapturedMail(dir: string, id: string): CapturedMail | undefi
   if (typeof id !== 'string' || !idPattern.test(id)) return undefined;
   const file = join(dir, `${id}.json`);
   return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as CapturedMail) : undefined;
+}
+
+/**
+ * Deletes captured messages written before `before`, and those of the given
+ * notices whenever they were written (their case's content was erased); returns how many.
+ */
+export function pruneCapturedMail(dir: string, { before, noticeIds = [] }: { before: Date; noticeIds?: string[] }): number {
+  const cutoff = captureId(before, 'x').slice(0, 19);
+  const erased = new Set(noticeIds);
+  let removed = 0;
+  for (const f of captureFiles(dir)) {
+    if (f.slice(0, 19) < cutoff || erased.has(f.slice(20, -5))) {
+      rmSync(join(dir, f), { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }

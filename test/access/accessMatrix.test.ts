@@ -54,8 +54,14 @@ const expected: Record<string, Role[] | { own: Role[]; other: Role[] }> = {
   'GET /api/cases/:id/history': onACase,
   'GET /api/audit/verify': onlySupervisors,
   'GET /api/cases/:id/audit': auditing,
+  'GET /api/cases/:id/subject-access/:party': auditing,
   'GET /api/reports': onlySupervisors,
   'GET /api/reports/:table': onlySupervisors,
+  // Retention and erasure: supervisors alone, on any case (mayManagePersonalData); the matrix's empty bodies get a 422 and change nothing.
+  'PUT /api/cases/:id/legal-hold': auditing,
+  'DELETE /api/cases/:id/legal-hold': auditing,
+  'POST /api/cases/:id/erasure': auditing,
+  'GET /api/retention': onlySupervisors,
 
   // A link's token is the party's only credential: only the party holds one (for their own case).
   'GET /respond/:token': { own: ['party'], other: [] },
@@ -108,10 +114,22 @@ const expected: Record<string, Role[] | { own: Role[]; other: Role[] }> = {
   'POST /supervision/new': onlySupervisors,
   'GET /reports': onlySupervisors,
   'GET /reports/:file': onlySupervisors,
+  'GET /retention': onlySupervisors,
   'GET /cases/:id': onACase,
   'GET /cases/:id/history': auditing,
   'GET /cases/:id/history.csv': auditing,
   'GET /cases/:id/history.json': auditing,
+  // Subject access exports: supervisors alone, on any case (mayManagePersonalData).
+  'GET /cases/:id/subject-access': auditing,
+  'GET /cases/:id/subject-access/:party': auditing,
+  'GET /cases/:id/subject-access/:party.json': auditing,
+  // A case's legal hold and erasure on request, from the retention page: supervisors alone, on any case.
+  'GET /cases/:id/erase': auditing,
+  'POST /cases/:id/erase': auditing,
+  'GET /cases/:id/legal-hold': auditing,
+  'POST /cases/:id/legal-hold': auditing,
+  'GET /cases/:id/legal-hold/lift': auditing,
+  'POST /cases/:id/legal-hold/lift': auditing,
   'GET /cases/:id/events/:type': onACase,
   'POST /cases/:id/events/:type': onACase,
 };
@@ -227,6 +245,7 @@ describe('the access matrix: every route × method × role', () => {
     return path
       .replace(':id', id)
       .replace(':type', 'ADD_NOTE')
+      .replace(':party', 'victim')
       .replace(':table', 'funnel')
       .replace(':file', 'funnel.csv')
       // Only the party holds a link, and only to their own case: anyone else can only make one up.

@@ -267,7 +267,7 @@ describe('the staff pages are accessible in Chromium', () => {
     await page.locator('#agreement-1-dueDate-month').fill('1');
     await page.locator('#agreement-1-dueDate-year').fill('2027');
     await save(page);
-    expect(await page.locator('table.govuk-table tbody tr').count()).toBe(2);
+    expect(await page.locator('table[data-agreement] tbody tr').count()).toBe(2);
     expect((await c.get(f)).agreement).toMatchObject([
       { id: 'item-1', action: 'Pay for the repair', dueDate: '2026-12-18' },
       { id: 'item-2', action: 'Write a letter of apology', dueDate: '2027-01-08' },

@@ -248,7 +248,7 @@ describe('staff take cases from referral to closure in Chromium', () => {
     await f.locator('#agreement-0-owner').fill('offender');
     await fillDate(f, 'agreement-0-dueDate', '2026-12-16');
     await save(f);
-    expect(await f.locator('table.govuk-table tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/item-1\s+Write a letter of apology\s+offender\s+.*16 December 2026\s+Pending/)]);
+    expect(await f.locator('table[data-agreement] tbody tr').allInnerTexts()).toEqual([expect.stringMatching(/item-1\s+Write a letter of apology\s+offender\s+.*16 December 2026\s+Pending/)]);
 
     await openStep(facilitator, caseId, 'COMPLETE_AGREEMENT_ITEM');
     await f.getByLabel('Write a letter of apology').check();

@@ -1,10 +1,12 @@
 import { closureReasonLabels, type ClosureReason } from '../../../machines/case/closureReasons.js';
+import type { Purpose } from '../../../machines/case/consent.js';
 import type { Stage } from '../../../machines/case/context.js';
 import { eventLabels } from '../../../machines/case/eventLabels.js';
 import type { EventType } from '../../../machines/case/events.js';
 import { londonDateTime, londonDay, londonDate } from '../../calendar/londonTime.js';
 import type { CaseView } from '../../cases/caseView.js';
 import type { TimerRecord } from '../../store/store.js';
+import { basisLabels } from '../../privacy/lawfulBases.js';
 
 /** How the staff pages say things about a case: stages, steps, people, dates, and what happens next. */
 
@@ -34,12 +36,41 @@ export const day = (dateOrInstant: string) => londonDay(dateOrInstant.length ===
 export const shortDay = (dateOrInstant: string) => day(dateOrInstant).replace(/^\w+ /, '');
 export const when = (instant: string) => londonDateTime(instant);
 
+/** What an entry shows in place of its erased content: when, and under which lawful reason. */
+export const erasedWords = (erased: { at: string; reason: string }) => `Content erased on ${day(erased.at)}: ${basisLabels[erased.reason] ?? erased.reason}`;
+
+/** What each consent is for, as staff read it in the consent ledger and the consent form. */
+export const purposeLabels: Record<Purpose, { text: string; hint: string }> = {
+  participation: { text: 'Taking part', hint: 'Withdrawing it stops all contact and puts the case forward for closure' },
+  directMeeting: { text: 'A direct meeting', hint: 'Without it, no conference can be arranged' },
+  shareInformation: { text: 'Sharing information with the other party', hint: 'What they say may be passed on' },
+  emailContact: { text: 'Email contact', hint: 'Without it, the service sends them no email' },
+  phoneContact: { text: 'Phone contact', hint: 'Without it, nobody phones them' },
+  feedback: { text: 'Being asked for feedback', hint: 'Without it, they are not sent the feedback request' },
+};
+
+/** How a consent was given: through the party's own link, or as staff recorded it. */
+export const consentChannelLabels: Record<string, string> = {
+  link: 'through their link',
+  phone: 'by phone',
+  in_person: 'in person',
+  letter: 'by letter',
+};
+
 export const closureLabel = (reason: string | null | undefined) => (reason ? (closureReasonLabels[reason as ClosureReason] ?? reason) : '');
 
 /** A history entry's name: the step as staff name it. */
 export function entryLabel(type: string, data: Record<string, unknown> = {}): string {
   if (type === 'REFERRAL_RECEIVED') return 'Referral received';
   if (type === 'MACHINE_MIGRATED') return `Moved to the current case rules (version ${String(data.fromVersion)} to ${String(data.toVersion)})`;
+  if (type === 'SUBJECT_ACCESS_EXPORTED') {
+    const whose = data.party === 'victim' || data.party === 'offender' ? ` for the ${data.party}` : '';
+    const as = data.format === 'json' ? ' (JSON file)' : data.format === 'html' ? ' (printable page)' : '';
+    return `Subject access export${whose}${as}`;
+  }
+  if (type === 'PERSONAL_DATA_ERASED') return 'Personal data erased';
+  if (type === 'LEGAL_HOLD_PLACED') return 'Legal hold placed';
+  if (type === 'LEGAL_HOLD_LIFTED') return 'Legal hold lifted';
   return eventLabels[type as EventType] ?? type;
 }
 
@@ -133,6 +164,9 @@ const noticeWhat: Record<string, string> = {
   reoffer_due: 'a reminder to offer restorative justice again',
   notice_undeliverable: 'word that an email could not be delivered',
 };
+
+/** What a notice was, in words ("an invitation to take part"). */
+export const noticeWords = (template: string) => noticeWhat[template] ?? template.replaceAll('_', ' ');
 
 /** A notice's delivery status in words, on the case page and in its audited history. */
 export const deliveryWords: Record<string, string> = { queued: 'waiting to be sent', retrying: 'being retried', sent: 'sent', failed: 'could not be delivered', cancelled: 'cancelled' };

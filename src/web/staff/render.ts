@@ -3,7 +3,7 @@ import type { Services } from '../../services.js';
 import { sendHtml } from '../pages.js';
 import { views, type PageContent } from '../views.js';
 
-export type Section = 'dashboard' | 'cases' | 'newReferral' | 'reports' | 'signIn' | 'account' | 'admin';
+export type Section = 'dashboard' | 'cases' | 'newReferral' | 'reports' | 'retention' | 'signIn' | 'account' | 'admin';
 
 /** Every staff page: the named template in templates/staff inside the staff layout, with who is signed in and their menu. */
 export function staffRenderer({ config }: Pick<Services, 'config'>) {
@@ -14,7 +14,7 @@ export function staffRenderer({ config }: Pick<Services, 'config'>) {
     // A supervisor starts from the dashboard; a facilitator from their cases.
     const navigation = [
       ...(role === 'supervisor'
-        ? [item('Dashboard', '/', 'dashboard'), item('Cases', '/cases', 'cases'), item('New referral', '/cases/new', 'newReferral'), item('Reports', '/reports', 'reports')]
+        ? [item('Dashboard', '/', 'dashboard'), item('Cases', '/cases', 'cases'), item('New referral', '/cases/new', 'newReferral'), item('Reports', '/reports', 'reports'), item('Retention', '/retention', 'retention')]
         : role === 'facilitator'
           ? [item('Cases', '/', 'cases'), item('New referral', '/cases/new', 'newReferral')]
           : role === 'admin'

@@ -13,8 +13,10 @@ import { newReferralRoutes } from './newReferral/routes.js';
 import { problemViews } from './problemViews.js';
 import { staffRenderer } from './render.js';
 import { reportRoutes } from './reports/routes.js';
+import { retentionRoutes } from './retention/routes.js';
 import { supervisionRoutes } from './supervision/routes.js';
 import { signInRoutes } from './signIn/routes.js';
+import { subjectAccessRoutes } from './subjectAccess/routes.js';
 import { twoFactorRoutes } from './twoFactor/routes.js';
 import { csrfOk, requireSignIn, resumeStaffSession } from './staffSession.js';
 
@@ -56,9 +58,11 @@ export function setUpStaffPages(app: Express, services: Services) {
   router.use(caseloadRoutes(services, render));
   router.use(supervisionRoutes(services, render, problems));
   router.use(reportRoutes(services, render, problems));
+  router.use(retentionRoutes(services, render, problems));
   router.use(newReferralRoutes(services, render, problems));
   router.use(casePageRoutes(services, render, problems));
   router.use(caseHistoryRoutes(services, render, problems));
+  router.use(subjectAccessRoutes(services, render, problems));
   router.use(eventFormRoutes(services, render, problems));
   router.use(accountRoutes(services, render, problems));
   router.use(adminRoutes(services, render, problems));

@@ -1,6 +1,6 @@
 import type { CaseAuditData } from '../../../audit/caseAudit.js';
 import type { BrokenEntry, CaseViewRecord } from '../../../store/store.js';
-import { actorName, entryLabel, noticeLabel } from '../caseWords.js';
+import { actorName, entryLabel, erasedWords, noticeLabel } from '../caseWords.js';
 import { entryChanges, stateWords } from './entryChanges.js';
 
 /**
@@ -60,7 +60,7 @@ export function auditTrail(data: AuditData, kinds: readonly EntryKind[] = entryK
           what: entryLabel(h.type, h.data),
           from: { state: h.from, words: stateWords(h.from) },
           to: { state: h.to, words: stateWords(h.to) },
-          changes: changes.get(h.seq) ?? [],
+          changes: [...(changes.get(h.seq) ?? []), ...(h.erased ? [erasedWords(h.erased)] : [])],
           integrity: broken.get(h.seq) ?? ('intact' as const),
           delivery: null,
           order: 0,

@@ -1,6 +1,7 @@
 import { stateLabel } from '../../../../machines/case/stateLabels.js';
 import type { HistoryRecord } from '../../../store/store.js';
-import { closureLabel, day, when } from '../caseWords.js';
+import { basisLabels } from '../../../privacy/lawfulBases.js';
+import { closureLabel, consentChannelLabels, day, purposeLabels, when } from '../caseWords.js';
 
 /**
  * A history row's data as readable changes ("Risk level: medium → high"), not raw
@@ -22,6 +23,11 @@ const labels: Record<string, string> = {
   party: 'Party',
   name: 'Name',
   email: 'Email address',
+  phone: 'Phone number',
+  given: 'Consent given to',
+  withdrawn: 'Consent withdrawn from',
+  channel: 'How they told us',
+  informationVersion: 'Information version',
   attendees: 'Attendees',
   agreement: 'Agreement',
   itemId: 'Agreement item',
@@ -34,6 +40,9 @@ const labels: Record<string, string> = {
   reason: 'Reason',
   fromVersion: 'From rules version',
   toVersion: 'To rules version',
+  basis: 'Lawful reason',
+  erasedSeqs: 'Entries erased',
+  resealed: 'Entries resealed',
 };
 
 /** Whose answer a `response` is depends on the step. */
@@ -50,12 +59,16 @@ function valueText(key: string, value: unknown, names: Map<string, string>): str
   if (typeof value === 'number') return String(value);
   if (typeof value === 'string') {
     if (key === 'reason') return closureLabel(value) || value;
+    if (key === 'basis') return basisLabels[value] ?? words(value);
+    if (key === 'channel') return consentChannelLabels[value] ?? words(value);
     if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return day(value);
     if (/^\d{4}-\d{2}-\d{2}T/.test(value)) return when(value);
     return /^[a-z]+(_[a-z]+)+$/.test(value) ? words(value) : value;
   }
   if (Array.isArray(value)) {
+    if (key === 'given' || key === 'withdrawn') return value.map((p) => purposeLabels[p as keyof typeof purposeLabels]?.text ?? String(p)).join(', ');
     if (key === 'facilitatorIds') return value.map((id) => names.get(String(id)) ?? 'a former member of staff').join(', ');
+    if (key === 'erasedSeqs' || key === 'resealed') return `${value.length} (${value.map((v) => `#${Array.isArray(v) ? v[0] : v}`).join(', ')})`;
     if (key === 'agreement')
       return value.length
         ? value.map((i: { action?: string; owner?: string; dueDate?: string }) => `${i.action} (${i.owner}, by ${i.dueDate ? day(i.dueDate) : 'no date'})`).join('; ')

@@ -2,12 +2,14 @@ import Handlebars from 'handlebars';
 import { stages, type Flags, type Stage } from '../../../../machines/case/context.js';
 import { eventLabels } from '../../../../machines/case/eventLabels.js';
 import type { EventType } from '../../../../machines/case/events.js';
+import { consentLedger } from '../../../cases/consentLedger.js';
 import type { CaseView } from '../../../cases/caseView.js';
 import type { TaskView } from '../../../cases/caseTasks.js';
 import type { VictimsCodeClock } from '../../../cases/victimsCodeClocks.js';
 import type { HistoryRecord, NoticeRecord, TimerRecord } from '../../../store/store.js';
-import { actorName, closureLabel, day, deliveryWords, entryLabel, nextStep, stageLabels, stageTagClasses, when } from '../caseWords.js';
+import { actorName, closureLabel, day, deliveryWords, entryLabel, erasedWords, nextStep, purposeLabels, stageLabels, stageTagClasses, when } from '../caseWords.js';
 import { eventLinks } from '../problemViews.js';
+import { consentPanels } from './consent.js';
 
 export interface CasePageData {
   view: CaseView;
@@ -85,6 +87,10 @@ const dataWords = (data: Record<string, unknown>): string[] => {
   text('Decision', data.decision);
   text('Process', data.process);
   text('Party', data.party);
+  const consent = (label: string, v: unknown) =>
+    Array.isArray(v) && lines.push(`${label}: ${v.map((p) => purposeLabels[p as keyof typeof purposeLabels]?.text ?? String(p)).join(', ')}`);
+  consent('Consent given to', data.given);
+  consent('Consent withdrawn from', data.withdrawn);
   if (typeof data.reason === 'string') lines.push(`Reason: ${closureLabel(data.reason) || data.reason}`);
   if (typeof data.startsAt === 'string') lines.push(`Starts: ${when(data.startsAt)}`);
   text('Venue', data.venue);
@@ -100,6 +106,15 @@ export function casePagePresenter(data: CasePageData) {
   const referral = view.referral as unknown as Referral;
   const flags = Object.entries(referral.flags ?? {}).filter(([, on]) => on).map(([f]) => flagLabels[f] ?? f);
   const facilitators = view.facilitatorIds.map((id) => names.get(id) ?? 'a former member of staff');
+  const consent = consentPanels(consentLedger(data.history), view.id, view.allowedEvents, names);
+  const party = (p: 'victim' | 'offender', heading: string) => ({
+    heading,
+    rows: [row('Name', referral[p].name), row('Email', referral[p].email), row('Phone', referral[p].phone)],
+    warnings: consent.find((c) => c.party === p)!.warnings,
+    ...(view.allowedEvents.includes('CORRECT_PARTY_DETAILS') ? { correctHref: `/cases/${view.id}/events/CORRECT_PARTY_DETAILS?party=${p}` } : {}),
+    correctText: `Correct the ${p}'s details`,
+  });
+  const noMeeting = (['victim', 'offender'] as const).filter((p) => view.consent[p].directMeeting === 'withdrawn');
 
   const timeline = [
     ...data.history.map((h) => ({
@@ -108,7 +123,7 @@ export function casePagePresenter(data: CasePageData) {
       notice: 0,
       label: { text: entryLabel(h.type, h.data) },
       byline: { text: actorName(h.actor, names) },
-      lines: dataWords(h.data),
+      lines: [...dataWords(h.data), ...(h.erased ? [erasedWords(h.erased)] : [])],
     })),
     ...data.notices.map((n) => ({
       at: n.sentAt ?? n.createdAt,
@@ -144,10 +159,12 @@ export function casePagePresenter(data: CasePageData) {
       row('Process', view.process ?? 'Not chosen yet'),
       ...(view.conference ? [row('Conference', `${when(view.conference.startsAt)}, ${view.conference.venue}`)] : []),
     ],
-    parties: [
-      { heading: 'Victim', rows: [row('Name', referral.victim.name), row('Email', referral.victim.email), row('Phone', referral.victim.phone)] },
-      { heading: 'Offender', rows: [row('Name', referral.offender.name), row('Email', referral.offender.email), row('Phone', referral.offender.phone)] },
-    ],
+    parties: [party('victim', 'Victim'), party('offender', 'Offender')],
+    consent,
+    // A conference arranged before a party withdrew consent to meet cannot go ahead: the chart holds back rescheduling it.
+    ...(view.stage === 'conference' && view.conference && noMeeting.length
+      ? { conferenceWarning: `The ${noMeeting.join(' and the ')} withdrew consent to a direct meeting, so the scheduled conference cannot go ahead: cancel it.` }
+      : {}),
     referral: [
       row('Referred by', `${referral.referrer.name}, ${referral.referrer.agency} (${referral.referrer.email})`),
       row('Offence', `${referral.offence.type} on ${day(referral.offence.date)}`),
@@ -160,9 +177,13 @@ export function casePagePresenter(data: CasePageData) {
     // Exactly what the chart allows this user now: each a link to its form, named as the API names the event.
     offer: eventLinks(view.id, view.allowedEvents),
     blocked: view.blockedEvents.map((b) => ({ text: eventLabels[b.type], event: b.type, reasons: b.reasons })),
-    // Reassigning is open to a supervisor at any time, not a decision the case waits for.
+    // Reassigning and correcting details are open to a supervisor at any time, not decisions the case waits for.
     forSupervisor: data.forSupervisor.map((t) =>
-      t === 'REASSIGN' ? 'A supervisor can reassign the case to other facilitators.' : `A supervisor must ${eventLabels[t].charAt(0).toLowerCase()}${eventLabels[t].slice(1)}.`,
+      t === 'REASSIGN'
+        ? 'A supervisor can reassign the case to other facilitators.'
+        : t === 'CORRECT_PARTY_DETAILS'
+          ? "A supervisor can correct a party's contact details."
+          : `A supervisor must ${eventLabels[t].charAt(0).toLowerCase()}${eventLabels[t].slice(1)}.`,
     ),
     agreement: view.agreement.map((i) => ({ ...i, due: day(i.dueDate), statusText: i.status === 'pending' ? (i.overdue ? 'Overdue' : 'Pending') : i.status === 'completed' ? 'Completed' : 'Missed' })),
     tasks: data.tasks.map((t) => ({

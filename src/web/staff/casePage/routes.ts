@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import type { Flags } from '../../../../machines/case/context.js';
-import { mayAudit, staffCaller } from '../../../access.js';
+import { mayAudit, mayManagePersonalData, staffCaller } from '../../../access.js';
 import { taskViews } from '../../../cases/caseTasks.js';
 import { victimsCodeClocks } from '../../../cases/victimsCodeClocks.js';
 import type { Services } from '../../../services.js';
@@ -8,6 +8,7 @@ import { statechartFigure } from '../../statechart/statechartFigure.js';
 import type { ProblemViews } from '../problemViews.js';
 import type { StaffRender } from '../render.js';
 import { casePagePresenter } from './presenter.js';
+import { personalDataPanel } from './personalData.js';
 
 /** GET /cases/:id: the case page, for staff who may see the case; opening it is recorded for the audit. */
 export function casePageRoutes({ engine, store, clock }: Services, render: StaffRender, problems: ProblemViews): Router {
@@ -45,6 +46,7 @@ export function casePageRoutes({ engine, store, clock }: Services, render: Staff
     render(res, 200, 'casePage', {
       ...model,
       ...(mayAudit(caller) ? { historyHref: `/cases/${view.id}/history` } : {}),
+      ...(mayManagePersonalData(caller) ? { personalData: personalDataPanel(view.id, view.status === 'closed', await store.retention(view.id)) } : {}),
       statechart: await statechartFigure(record.machineVersion, view.state),
       section: 'cases',
     });

@@ -1,11 +1,12 @@
 import { closureReasonLabels, closureReasons, referralDeclineReasons } from '../../../../machines/case/closureReasons.js';
+import { consentChannels, purposes } from '../../../../machines/case/consent.js';
 import type { StaffEvent } from '../../../../machines/case/permissions.js';
 import type { CaseView } from '../../../cases/caseView.js';
 import type { TaskView } from '../../../cases/caseTasks.js';
 import type { UserRecord } from '../../../store/store.js';
 import type { FormBody } from '../../formFields.js';
 import { informationVersion } from '../../respond/invitationAnswer.js';
-import { shortDay, specialismWords } from '../caseWords.js';
+import { consentChannelLabels, purposeLabels, shortDay, specialismWords } from '../caseWords.js';
 import type { Field, Option } from '../forms/fields.js';
 
 /** What a form can draw on: the case as this user sees it, who can be allocated, and the case's open tasks. */
@@ -21,8 +22,8 @@ export interface EventForm {
   intro?: (ctx: FormContext) => string;
   /** Weighty decisions are shown back to be checked before they are recorded. */
   check?: boolean;
-  /** Values a new form starts with (the current allocation, for a reassignment). */
-  prefill?: (ctx: FormContext) => FormBody;
+  /** Values a new form starts with (the current allocation, for a reassignment), given what the link chose (`?party=victim`). */
+  prefill?: (ctx: FormContext, chosen: FormBody) => FormBody;
   button?: string;
 }
 
@@ -61,6 +62,20 @@ const itemChoice = (verb: string): EventForm => ({
     note(),
   ],
   intro: () => (verb === 'completed' ? 'The victim is told the item was completed.' : 'The victim is told the item was not completed.'),
+});
+
+type Person = { name: string; email?: string; phone?: string };
+const personOf = (ctx: FormContext, party: unknown): Person | undefined =>
+  party === 'victim' || party === 'offender' ? (ctx.view.referral[party] as Person) : undefined;
+const contactWords = (p: Person) => [p.name, p.email ?? 'no email', p.phone ?? 'no phone'].join(', ');
+
+const purposeChoice = (name: 'given' | 'withdrawn', label: string): Field => ({
+  kind: 'checkboxes',
+  name,
+  label,
+  optional: true,
+  missing: 'Select what they consent to, or what they withdraw their consent from',
+  options: purposes.map((p) => ({ value: p, ...purposeLabels[p] })),
 });
 
 /** The structured risk factors (domain: what an assessment looks at), each with its notes. */
@@ -350,5 +365,47 @@ export const eventForms: { [T in StaffEvent]: EventForm } = {
     prefill: ({ view }) => ({ facilitatorIds: view.facilitatorIds }),
   },
   ADD_NOTE: { fields: () => [{ kind: 'textarea', name: 'text', label: 'Note', missing: 'Enter the note' }] },
+  CORRECT_PARTY_DETAILS: {
+    check: true,
+    fields: (ctx) => [
+      {
+        kind: 'radios',
+        name: 'party',
+        label: 'Whose details are you correcting?',
+        missing: 'Select whose details you are correcting',
+        options: parties.map((p) => ({ ...p, hint: `Now: ${contactWords(personOf(ctx, p.value)!)}` })),
+      },
+      { kind: 'text', name: 'name', label: 'Name', missing: 'Enter their name' },
+      { kind: 'email', name: 'email', label: 'Email address', optional: true, hint: 'Leave it empty if they have none: the service will not email them' },
+      { kind: 'text', name: 'phone', label: 'Phone number', optional: true, width: 'govuk-input--width-20' },
+      reason('Why are the details being corrected?', 'Enter why the details are being corrected'),
+    ],
+    intro: () => 'The details replace those on record, and emails go to the new address. Details from earlier corrections are erased.',
+    // Opened for one party (?party=victim), the form starts from the details on record.
+    prefill: (ctx, { party }) => {
+      const person = personOf(ctx, party);
+      return person ? { party, ...person } : {};
+    },
+  },
+  RECORD_CONSENT: {
+    check: true,
+    fields: () => [
+      { kind: 'radios', name: 'party', label: 'Whose consent is it?', missing: 'Select whose consent it is', options: parties },
+      purposeChoice('given', 'What do they consent to?'),
+      purposeChoice('withdrawn', 'What do they withdraw their consent from?'),
+      {
+        kind: 'radios',
+        name: 'channel',
+        label: 'How did they tell you?',
+        missing: 'Select how they told you',
+        options: consentChannels.map((c) => ({ value: c, text: consentChannelLabels[c]!.replace(/^./, (l) => l.toUpperCase()) })),
+      },
+      { kind: 'text', name: 'informationVersion', label: 'Version of the information they were given', optional: true, width: 'govuk-input--width-20' },
+      note(),
+    ],
+    intro: () =>
+      'Withdrawing consent to take part stops all contact and puts the case forward for closure. Withdrawing email contact stops every email to them, and the links already sent to them stop working. Withdrawing a direct meeting rules out a conference.',
+    prefill: () => ({ informationVersion }),
+  },
 };
 

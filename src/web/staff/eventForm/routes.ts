@@ -73,7 +73,7 @@ export function eventFormRoutes(services: Services, render: StaffRender, problem
     }
     // A link may name the item or task the form is for (?itemId=…, ?taskId=…).
     const chosen = Object.fromEntries(Object.entries(req.query).filter(([k, v]) => typeof v === 'string' && /^(itemId|taskId|party)$/.test(k)));
-    showForm(res, 200, state(loaded, { ...eventForms[type].prefill?.(ctx), ...chosen }, noErrors));
+    showForm(res, 200, state(loaded, { ...eventForms[type].prefill?.(ctx, chosen), ...chosen }, noErrors));
   });
 
   router.post('/cases/:id/events/:type', async (req, res) => {
