@@ -144,7 +144,9 @@ describe('the anonymisation sweep', () => {
       const was = t.before!.find((b) => b.seq === h.seq);
       if (was) {
         expect(h).toMatchObject({ type: was.type, actor: was.actor, at: was.at, from: was.from, to: was.to });
-        for (const [k, v] of Object.entries(h.data)) expect(v, `${t.name} entry ${h.seq} ${k}`).toEqual(was.data[k]);
+        // An agreement keeps only its items' due dates.
+        const codedOf = (k: string, v: unknown) => (k === 'agreement' && Array.isArray(v) ? v.map((i: { dueDate: string }) => ({ dueDate: i.dueDate })) : v);
+        for (const [k, v] of Object.entries(h.data)) expect(v, `${t.name} entry ${h.seq} ${k}`).toEqual(codedOf(k, was.data[k]));
       }
     }
     expect(caseRow(app.dbPath, t.c.id).anonymised_at, t.name).toBe(at);
