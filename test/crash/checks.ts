@@ -183,7 +183,13 @@ export function finalChecks({ dbPath, acks, accepted, ends, delaysMs }: FinalInp
     const integrity = (db.pragma('integrity_check') as { integrity_check: string }[]).map((r) => r.integrity_check).join('; ');
     checks.push({ name: 'PRAGMA integrity_check after the clean stop', ok: integrity === 'ok', detail: integrity });
 
-    const history = db.prepare('SELECT seq, case_id, type, actor, at, data FROM history ORDER BY seq').all() as HistoryRow[];
+    // An entry's data as the app reads it: its coded fields with its personal content, which is kept apart from the chained row.
+    const history = db
+      .prepare(
+        `SELECT h.seq, h.case_id, h.type, h.actor, h.at, json_patch(h.data, coalesce(c.content, '{}')) AS data
+         FROM history h LEFT JOIN history_content c ON c.seq = h.seq ORDER BY h.seq`,
+      )
+      .all() as HistoryRow[];
     const byCase = new Map<string, HistoryRow[]>();
     for (const row of history) {
       const list = byCase.get(row.case_id);
