@@ -1,4 +1,5 @@
 import { createStaffSessions } from './auth/staffSessions.js';
+import type { ScryptCost } from './auth/passwords.js';
 import { createUserService } from './auth/users.js';
 import { createCaseEngine, type Clock } from './cases/caseEngine.js';
 import { createCaseMigration } from './cases/caseMigration.js';
@@ -20,8 +21,11 @@ import { openDatabase } from './store/database.js';
 import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
 import { createSqliteStore } from './store/sqliteStore.js';
 
-/** Plain factory wiring: every service gets what it needs, nothing more, and tests swap the clock. */
-export function createServices(config: Config, options: { clock?: Clock; logger?: Logger } = {}) {
+/**
+ * Plain factory wiring: every service gets what it needs, nothing more. Tests swap the clock, and may lower
+ * the scrypt cost of the passwords they set: that option is not read from the environment, so no deployment can.
+ */
+export function createServices(config: Config, options: { clock?: Clock; logger?: Logger; passwordCost?: ScryptCost } = {}) {
   const clock = options.clock ?? (() => new Date());
   const logger = options.logger ?? createLogger(config.logLevel);
   const db = openDatabase(config.databasePath);
@@ -29,7 +33,9 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   const linkTokens = createLinkTokens(config.linkSecret ?? localSecret(config.databasePath, 'link-secret'));
   const totp = createTotp(config.totpKey ?? localSecret(config.databasePath, 'totp-key'), config.service.name);
   const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor, retentionPolicy: config.retentionPolicy });
-  const users = createUserService({ store, clock, totp, linkTokens, tokenExpiresAfter: config.apiTokenExpiresAfter, logger });
+  const users = createUserService({
+    store, clock, totp, linkTokens, tokenExpiresAfter: config.apiTokenExpiresAfter, logger, ...(options.passwordCost ? { passwordCost: options.passwordCost } : {}),
+  });
   const accessGuard = createAccessGuard({ store, clock, logger, freePerAccount: config.backoffAfter.account, freePerAddress: config.backoffAfter.address });
   const migration = createCaseMigration({ store, clock, logger });
   const staffSessions = createStaffSessions({ store, clock });

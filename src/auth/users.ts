@@ -6,7 +6,7 @@ import { addDuration } from '../cases/timing.js';
 import { specialisms } from '../../machines/case/context.v2.js';
 import type { LinkTokens } from '../links/linkTokens.js';
 import type { Logger } from '../logger.js';
-import { dummyHash, hashPassword, verifyPassword } from './passwords.js';
+import { dummyHash, hashPassword, serviceCost, verifyPassword, type ScryptCost } from './passwords.js';
 import { passwordSchema } from './passwordPolicy.js';
 import { newRecoveryCodes, recoveryCodeHash, type Totp } from './totp.js';
 
@@ -38,8 +38,11 @@ const noPasswordYet = 'none';
 
 type Result<T = object> = ({ ok: true } & T) | { ok: false; issues: Issue[] };
 
-export function createUserService({ store, clock, totp, linkTokens, tokenExpiresAfter, logger }: { store: Store; clock: () => Date; totp: Totp; linkTokens: LinkTokens; tokenExpiresAfter: string; logger: Logger }) {
+export function createUserService({
+  store, clock, totp, linkTokens, tokenExpiresAfter, logger, passwordCost = serviceCost,
+}: { store: Store; clock: () => Date; totp: Totp; linkTokens: LinkTokens; tokenExpiresAfter: string; logger: Logger; passwordCost?: ScryptCost }) {
   const now = () => clock().toISOString();
+  const hash = (password: string) => hashPassword(password, passwordCost);
 
   async function add(record: Omit<NewUserRecord, 'id' | 'createdAt' | 'disabledAt'>): Promise<UserRecord> {
     const user: NewUserRecord = { id: randomUUID(), ...record, createdAt: now(), disabledAt: null };
@@ -56,7 +59,7 @@ export function createUserService({ store, clock, totp, linkTokens, tokenExpires
     const { email, name, role, password, trainedFor } = parsed.data;
     const taken = await emailTaken(email);
     if (taken.length) return { ok: false, issues: taken };
-    return { ok: true, user: await add({ email, name, role: role as Role, trainedFor, passwordHash: await hashPassword(password) }) };
+    return { ok: true, user: await add({ email, name, role: role as Role, trainedFor, passwordHash: await hash(password) }) };
   }
 
   /** A user an admin adds: no password is set or sent; they get a single-use link by email to choose one. */
@@ -86,7 +89,7 @@ export function createUserService({ store, clock, totp, linkTokens, tokenExpires
     if (!link) return { ok: false, gone: true };
     const parsed = passwordSchema.safeParse(password);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error).map((i) => ({ ...i, path: 'password' })) };
-    return (await store.completeSetup(link.id, await hashPassword(parsed.data), now())) ? { ok: true } : { ok: false, gone: true };
+    return (await store.completeSetup(link.id, await hash(parsed.data), now())) ? { ok: true } : { ok: false, gone: true };
   }
 
   /** Issues a token; every issue is logged, with who it is for and how it was issued (never the token). */
@@ -125,7 +128,7 @@ export function createUserService({ store, clock, totp, linkTokens, tokenExpires
     if (!(await verifyPassword(current, user.passwordHash))) return { ok: false, issues: [{ path: 'currentPassword', message: 'enter your current password correctly' }] };
     const parsed = passwordSchema.safeParse(next);
     if (!parsed.success) return { ok: false, issues: toIssues(parsed.error).map((i) => ({ ...i, path: 'newPassword' })) };
-    await store.setPassword(user.id, await hashPassword(parsed.data));
+    await store.setPassword(user.id, await hash(parsed.data));
     return { ok: true };
   }
 

@@ -49,6 +49,8 @@ describe('the admin CLI', () => {
     expect(r.stdout).toContain('tsx src/cli.ts');
     const [sam] = users();
     expect(sam).toMatchObject({ id: r.lastLine, email: 'sam@example.org', name: 'Sam Supervisor', role: 'supervisor' });
+    // Stored at the service's scrypt cost (tests lower it only for the passwords they set themselves).
+    expect(sam!.passwordHash).toMatch(/^scrypt\$131072\$8\$1\$/);
     // The password is exactly what came on stdin, without its trailing newline.
     expect(await verifyPassword('a long passphrase for sam', sam!.passwordHash)).toBe(true);
     expect(await verifyPassword('a long passphrase for sam\n', sam!.passwordHash)).toBe(false);

@@ -5,7 +5,7 @@ import { loadConfig } from '../../src/config.js';
 import { createServices } from '../../src/services.js';
 import { freePort } from '../bench/processes.js';
 import { projectRoot } from '../cli/runCli.js';
-import { testDefaults } from './harness.js';
+import { testDefaults, testPasswordCost } from './harness.js';
 
 /** package.json's start command after `node`: the flags and the entry point the product runs with. */
 const startArgs = (JSON.parse(readFileSync(join(projectRoot, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
@@ -45,7 +45,7 @@ export async function startAppProcess(databasePath: string, env: Record<string, 
 
 /** Staff made as the CLI makes them, before the app starts: their ids and API tokens. */
 export async function seedStaff(databasePath: string, password = 'correct horse battery staple') {
-  const services = createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }));
+  const services = createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }), { passwordCost: testPasswordCost });
   try {
     const make = async (key: string, role: 'supervisor' | 'facilitator') => {
       const added = await services.users.addUser({ email: `${key}@rj.test`, name: `Staff ${key}`, role, password, trainedFor: [] });

@@ -1,25 +1,16 @@
 import Database from 'better-sqlite3';
-import { randomBytes, randomUUID, scryptSync } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
+import { hashPassword } from '../../src/auth/passwords.js';
 import { specialisms } from '../../machines/case/context.v2.js';
 import type { Role } from '../../src/store/store.js';
-import type { Staff, TestApp, TestUser } from './harness.js';
+import { testPasswordCost, type Staff, type TestApp, type TestUser } from './harness.js';
 
 /**
- * Staff whose password hashes are scrypt at N=2^10 instead of the service's 2^17 (not a test file
- * itself). A stored hash carries its own parameters (`scrypt$N$r$p$salt$hash`), so the app checks
- * these exactly as it checks its own, at about 2 ms a check instead of half a second: tests that sign
- * in hundreds of times stay fast without changing the code under test.
+ * Staff written straight into the database, with password hashes at the tests' low scrypt cost (not a
+ * test file itself): tests that sign in hundreds of times stay fast without changing the code under test.
  */
 
 export const cheapPassword = 'correct horse battery staple';
-
-/** The stored form `hashPassword` writes (src/auth/passwords.ts), at a low cost. */
-export function cheapHash(password: string): string {
-  const N = 2 ** 10;
-  const salt = randomBytes(16);
-  const key = scryptSync(password.normalize('NFKC'), salt, 64, { N, r: 8, p: 1 });
-  return ['scrypt', N, 8, 1, salt.toString('base64url'), key.toString('base64url')].join('$');
-}
 
 export interface CheapStaff extends Staff {
   /** A supervisor with an API token, disabled by `disable()` (after a test has opened a session for them). */
@@ -36,7 +27,7 @@ export async function addCheapUser(app: TestApp, role: Role, name: string, train
   const db = new Database(app.dbPath, { fileMustExist: true });
   try {
     db.prepare('INSERT INTO users (id, email, name, role, password_hash, trained_for, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
-      id, email, name, role, cheapHash(cheapPassword), JSON.stringify(trainedFor), app.clock().toISOString(),
+      id, email, name, role, await hashPassword(cheapPassword, testPasswordCost), JSON.stringify(trainedFor), app.clock().toISOString(),
     );
   } finally {
     db.close();

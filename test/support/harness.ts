@@ -7,6 +7,7 @@ import { specialisms } from '../../machines/case/context.v2.js';
 import { createApp } from '../../src/app.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
+import type { ScryptCost } from '../../src/auth/passwords.js';
 import { createServices, type Services } from '../../src/services.js';
 
 /** A clock tests move by hand: deadlines fire without sleeping. */
@@ -75,10 +76,16 @@ export function httpClient(baseUrl: string): TestApp['request'] {
   };
 }
 
+/**
+ * The scrypt cost of the passwords tests set: 2^10 instead of the service's 2^17, about 2 ms a hash instead of
+ * 0.7 s. A stored hash carries its own parameters, so the app checks these exactly as it checks its own.
+ */
+export const testPasswordCost: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
+
 /** The real app on an ephemeral loopback port, over a temp-file database. */
 export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}, logger = createLogger('silent')): Promise<TestApp> {
   const config = loadConfig({ ...testDefaults(env), DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, { clock, logger });
+  const services = createServices(config, { clock, logger, passwordCost: testPasswordCost });
   const server = createApp(services).listen(0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
