@@ -2,6 +2,7 @@ import { createApp } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
 import { rebuildMissingSummaries } from './cases/caseSummaries.js';
 import { createDemoUsers } from './demoUsers.js';
+import { listen } from './httpServer.js';
 import { createServices } from './services.js';
 import { shutDown } from './shutdown.js';
 import { DatabaseInUseError, takeInstanceLock } from './store/instanceLock.js';
@@ -14,7 +15,7 @@ async function main() {
   if (config.migrateCasesAtStart) await services.migration.migrateAll({ dryRun: false });
   await rebuildMissingSummaries(services);
   const app = createApp(services);
-  const server = app.listen(config.port, config.host, () => {
+  const server = listen(app, config.port, config.host, () => {
     services.scheduler.start();
     services.retention.start();
     services.privacy.start();

@@ -16,7 +16,7 @@ import {
 import { eventVariants } from '../../machines/case/eventVariants.js';
 import { eventSenders, maySend } from '../../machines/case/permissions.js';
 import { actorOf, canSee, type Caller, type StaffCaller } from '../access.js';
-import { LinkAlreadyUsed, type CaseRecord, type Decision, type Store, type TimerRecord } from '../store/store.js';
+import { LinkAlreadyUsed, type CaseRecord, type CaseStore, type Decision, type TimerRecord, type UserStore } from '../store/store.js';
 import { caseView, factsOf, stateString, type CaseView } from './caseView.js';
 import { effectsToRows, type LinkHasher } from './effects.js';
 import { invalid, notFound, ok, type Outcome, type Refused } from './outcomes.js';
@@ -59,7 +59,8 @@ export interface Submitted {
 type Parsed = { type: EventType } & Record<string, unknown>;
 
 export interface CaseEngineDeps {
-  store: Store;
+  /** Only the cases and the users they are allocated to: so any store with those areas can run cases. */
+  store: CaseStore & Pick<UserStore, 'usersByIds'>;
   clock: Clock;
   delays: Delays;
   linkHash: LinkHasher;

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { specialisms } from '../../machines/case/context.v2.js';
 import { createApp } from '../../src/app.js';
+import { listen } from '../../src/httpServer.js';
 import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { ScryptCost } from '../../src/auth/passwords.js';
@@ -86,7 +87,7 @@ export const testPasswordCost: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}, logger = createLogger('silent')): Promise<TestApp> {
   const config = loadConfig({ ...testDefaults(env), DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
   const services = createServices(config, { clock, logger, passwordCost: testPasswordCost });
-  const server = createApp(services).listen(0, '127.0.0.1');
+  const server = listen(createApp(services), 0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
   return {

@@ -1,8 +1,8 @@
 import type { Db } from '../database.js';
 import type { CaseListFilter, CaseloadStore } from '../store.js';
-import { queueConditions, queueCounts } from './queues.js';
+import { queueConditions, queueCounts } from '../queues.js';
 import type { Prepared } from './prepared.js';
-import { caseColumns, toCase, type CaseRow } from './rows.js';
+import { caseColumns, toCase, type CaseRow } from '../rows.js';
 
 const orders = { newest: 'created_at DESC, id DESC', oldest: 'created_at ASC, id ASC', updated: 'updated_at DESC, id DESC' } as const;
 
@@ -14,7 +14,7 @@ export function sqliteCaseload(db: Db, prepared: Prepared): CaseloadStore {
   const caseById = db.prepare(`SELECT ${caseColumns} FROM cases c WHERE c.id = ?`);
 
   function caseloadPage({ stage, facilitatorId, referencePrefix, sort = 'newest', queue, limit, offset }: CaseListFilter): { ids: string[]; total: number } {
-    const params = { stage, facilitatorId, referencePrefix, limit, offset, ...(queue ? { now: queue.now, today: queue.today, stalledBefore: queue.stalledBefore } : {}) };
+    const params = { stage, facilitatorId, referencePrefix: referencePrefix && globLiteral(referencePrefix), limit, offset, ...(queue ? { now: queue.now, today: queue.today, stalledBefore: queue.stalledBefore } : {}) };
     const where = [
       ...(stage ? ['c.stage = @stage'] : []),
       // GLOB is case-sensitive, so the reference index serves the prefix.
@@ -42,5 +42,8 @@ export function sqliteCaseload(db: Db, prepared: Prepared): CaseloadStore {
     },
   };
 }
+
+/** GLOB's own characters in a prefix, each in brackets, so a prefix matches only itself. */
+const globLiteral = (prefix: string) => prefix.replace(/[*?[]/g, (ch) => `[${ch}]`);
 
 const prefixed = (order: string) => order.replace(/(\w+) (ASC|DESC)/g, 'c.$1 $2');

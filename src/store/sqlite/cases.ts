@@ -2,12 +2,12 @@ import { createHash } from 'node:crypto';
 import type { Db } from '../database.js';
 import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, IdempotencyClaim, SummaryUpdate } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
-import { historyColumns, historyFrom, historyWrites, toHistory } from './history.js';
+import { historyWrites } from './history.js';
 import { linkWrites } from './links.js';
 import type { Prepared } from './prepared.js';
 import { correctPartyDetails } from './rectification.js';
-import { caseColumns, toCase, toNotice, toTimer, type CaseRow } from './rows.js';
-import { openTasksSql, taskWrites, toTask } from './tasks.js';
+import { caseColumns, historyColumns, historyFrom, toCase, toHistory, toNotice, toTask, toTimer, type CaseRow } from '../rows.js';
+import { openTasksSql, taskWrites } from './tasks.js';
 
 /** Keys are scoped to their sender; the row keeps a 16-byte digest of both rather than the texts. */
 const idempotencyKeyHash = ({ actorKey, key }: IdempotencyClaim) => createHash('sha256').update(`${actorKey}\0${key}`).digest().subarray(0, 16);

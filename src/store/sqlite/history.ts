@@ -1,31 +1,7 @@
-import type { Actor } from '../../../machines/case/events.js';
 import { splitContent } from '../../../machines/case/personalContent.js';
 import type { Db } from '../database.js';
 import { chainHash, commitContent, genesisHash } from '../historyChain.js';
-import type { HistoryEntry, HistoryRecord } from '../store.js';
-
-/** A history row with its content row, if any, as one SELECT gives them (see historyColumns). */
-type HistoryRow = Record<string, unknown>;
-
-/** A history row joined to its personal content: read the two together wherever history is read. */
-export const historyColumns = 'h.*, c.seq AS content_seq, c.content, c.erased_at, c.erased_reason';
-export const historyFrom = 'history h LEFT JOIN history_content c ON c.seq = h.seq';
-
-/** The entry as the app reads it: coded data and content together, or the coded data and when and why its content was erased. */
-export function toHistory(r: HistoryRow): HistoryRecord {
-  const data = JSON.parse(r.data as string) as Record<string, unknown>;
-  return {
-    seq: r.seq as number,
-    caseId: r.case_id as string,
-    type: r.type as string,
-    actor: JSON.parse(r.actor as string) as Actor,
-    at: r.at as string,
-    from: r.from_state as string | null,
-    to: r.to_state as string,
-    data: r.content ? { ...data, ...(JSON.parse(r.content as string) as Record<string, unknown>) } : data,
-    ...(r.erased_at ? { erased: { at: r.erased_at as string, reason: r.erased_reason as string } } : {}),
-  };
-}
+import type { HistoryEntry } from '../store.js';
 
 /** The chain's writes, run inside the caller's write transaction so the last link cannot move underneath. */
 export function historyWrites(db: Db) {

@@ -1,7 +1,7 @@
 import type { Db } from '../database.js';
 import { LinkAlreadyUsed, type FeedbackRecord, type LinkStore } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
-import { toLink, type LinkRow } from './rows.js';
+import { toLink, type LinkRow } from '../rows.js';
 
 const allPurposes = JSON.stringify(['invitation', 'withdrawal', 'feedback']);
 

@@ -1,7 +1,7 @@
 import type { Db } from '../database.js';
 import type { NoticeRecord, NoticeStatus, UserRecord } from '../store.js';
 import { writeQueueFor } from '../writeQueue.js';
-import { toNotice } from './rows.js';
+import { toNotice } from '../rows.js';
 import { taskWrites } from './tasks.js';
 
 export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;

@@ -1,7 +1,7 @@
 import type { Statement } from 'better-sqlite3';
 import type { Db } from '../database.js';
 import { caseQueues, type CaseQueue, type DashboardCounts, type OversightStore } from '../store.js';
-import { queueCounts } from './queues.js';
+import { queueCounts } from '../queues.js';
 import type { WriteQueue } from '../writeQueue.js';
 
 /**

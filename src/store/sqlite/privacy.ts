@@ -6,7 +6,8 @@ import type { Db } from '../database.js';
 import { commitContent } from '../historyChain.js';
 import type { ErasureRequest, PrivacyStore, RetentionRecord } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
-import { historyColumns, historyFrom, historyWrites, toHistory } from './history.js';
+import { historyWrites } from './history.js';
+import { historyColumns, historyFrom, toHistory } from '../rows.js';
 import { linkWrites } from './links.js';
 
 interface RetentionRow {

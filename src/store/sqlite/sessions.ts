@@ -1,32 +1,7 @@
 import type { Db } from '../database.js';
-import type { SessionStore, StaffSessionRecord } from '../store.js';
+import { toSession, type SessionRow } from '../rows.js';
+import type { SessionStore } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
-
-interface SessionRow {
-  token_hash: string;
-  user_id: string;
-  stage: 'password' | 'complete';
-  user_agent: string | null;
-  csrf_token: string;
-  created_at: string;
-  last_seen_at: string;
-  expires_at: string;
-  ended_at: string | null;
-  flash: string | null;
-}
-
-const toSession = (r: SessionRow): StaffSessionRecord => ({
-  tokenHash: r.token_hash,
-  userId: r.user_id,
-  stage: r.stage,
-  userAgent: r.user_agent,
-  csrfToken: r.csrf_token,
-  createdAt: r.created_at,
-  lastSeenAt: r.last_seen_at,
-  expiresAt: r.expires_at,
-  endedAt: r.ended_at,
-  flash: r.flash === null ? null : JSON.parse(r.flash),
-});
 
 /** Staff sessions: one row per sign-in, ended at sign-out or by its timeouts. */
 export function sqliteSessions(db: Db, writes: WriteQueue): SessionStore {

@@ -1,6 +1,6 @@
 import { v7 as timeOrderedId } from 'uuid';
 import type { Db } from '../database.js';
-import { isStaffRecipient, undeliverableNotice, type TaskRecord } from '../store.js';
+import { isStaffRecipient, undeliverableNotice } from '../store.js';
 
 /**
  * What follows a notice that could not be delivered, written inside the
@@ -45,13 +45,3 @@ export const openTasksSql = `SELECT t.id, t.case_id, t.kind, t.created_at, t.res
     n.template, n.recipient, n.last_error
   FROM tasks t JOIN notices n ON n.id = t.notice_id
   WHERE t.case_id = ? AND t.resolved_at IS NULL ORDER BY t.created_at, t.id`;
-
-export const toTask = (r: Record<string, unknown>): TaskRecord => ({
-  id: r.id as string,
-  caseId: r.case_id as string,
-  kind: r.kind as TaskRecord['kind'],
-  createdAt: r.created_at as string,
-  resolvedAt: r.resolved_at as string | null,
-  resolution: r.resolution as string | null,
-  notice: { id: r.id as string, template: r.template as string, recipient: r.recipient as string, lastError: r.last_error as string | null },
-});

@@ -1,5 +1,5 @@
 import type { Db } from '../database.js';
-import { toUser, type UserRow } from './rows.js';
+import { toUser, type UserRow } from '../rows.js';
 import type { ApiTokenRecord, SetupLinkRecord, UserStore } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
 import type { Prepared } from './prepared.js';

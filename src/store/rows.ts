@@ -1,6 +1,7 @@
-import type { CaseRecord, LinkRecord, NoticeRecord, TimerRecord, UserRecord } from '../store.js';
+import type { Actor } from '../../machines/case/events.js';
+import type { CaseRecord, HistoryRecord, LinkRecord, NoticeRecord, StaffSessionRecord, TaskRecord, TimerRecord, UserRecord } from './store.js';
 
-/** Rows as SQLite returns them, and the records the store contract speaks; shared by the store's areas. */
+/** Rows as both dialects return them (one schema, the same column types), and the records the store contract speaks. */
 
 export interface CaseRow {
   id: string;
@@ -139,4 +140,63 @@ export const toTimer = (r: Record<string, unknown>): TimerRecord => ({
   event: JSON.parse(r.event as string),
   dueAt: r.due_at as string,
   whilePaused: r.while_paused === 1,
+});
+
+export interface SessionRow {
+  token_hash: string;
+  user_id: string;
+  stage: 'password' | 'complete';
+  user_agent: string | null;
+  csrf_token: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ended_at: string | null;
+  flash: string | null;
+}
+
+export const toSession = (r: SessionRow): StaffSessionRecord => ({
+  tokenHash: r.token_hash,
+  userId: r.user_id,
+  stage: r.stage,
+  userAgent: r.user_agent,
+  csrfToken: r.csrf_token,
+  createdAt: r.created_at,
+  lastSeenAt: r.last_seen_at,
+  expiresAt: r.expires_at,
+  endedAt: r.ended_at,
+  flash: r.flash === null ? null : JSON.parse(r.flash),
+});
+
+/** A history row with its content row, if any, as one SELECT gives them (see historyColumns). */
+type HistoryRow = Record<string, unknown>;
+
+/** A history row joined to its personal content: read the two together wherever history is read. */
+export const historyColumns = 'h.*, c.seq AS content_seq, c.content, c.erased_at, c.erased_reason';
+export const historyFrom = 'history h LEFT JOIN history_content c ON c.seq = h.seq';
+
+/** The entry as the app reads it: coded data and content together, or the coded data and when and why its content was erased. */
+export function toHistory(r: HistoryRow): HistoryRecord {
+  const data = JSON.parse(r.data as string) as Record<string, unknown>;
+  return {
+    seq: r.seq as number,
+    caseId: r.case_id as string,
+    type: r.type as string,
+    actor: JSON.parse(r.actor as string) as Actor,
+    at: r.at as string,
+    from: r.from_state as string | null,
+    to: r.to_state as string,
+    data: r.content ? { ...data, ...(JSON.parse(r.content as string) as Record<string, unknown>) } : data,
+    ...(r.erased_at ? { erased: { at: r.erased_at as string, reason: r.erased_reason as string } } : {}),
+  };
+}
+
+export const toTask = (r: Record<string, unknown>): TaskRecord => ({
+  id: r.id as string,
+  caseId: r.case_id as string,
+  kind: r.kind as TaskRecord['kind'],
+  createdAt: r.created_at as string,
+  resolvedAt: r.resolved_at as string | null,
+  resolution: r.resolution as string | null,
+  notice: { id: r.id as string, template: r.template as string, recipient: r.recipient as string, lastError: r.last_error as string | null },
 });

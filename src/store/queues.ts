@@ -1,6 +1,6 @@
-import type { CaseQueue } from '../store.js';
+import type { CaseQueue } from './store.js';
 
-/** The dashboard's lists of cases, as conditions on a case `c`: its counts and its lists use the same ones. */
+/** The dashboard's lists of cases, as conditions on a case `c` in SQL both dialects read (`@name` parameters): its counts and its lists use the same ones. */
 export const queueConditions: Record<CaseQueue, string> = {
   referrals: "c.stage = 'referral' AND c.status = 'active'",
   riskApprovals: "c.waiting_for = 'risk_approval'",
@@ -11,7 +11,6 @@ export const queueConditions: Record<CaseQueue, string> = {
   stalled: "c.status = 'active' AND c.paused = 0 AND c.updated_at < @stalledBefore",
   pausedPastEnd: 'c.paused = 1 AND c.paused_until IS NOT NULL AND c.paused_until < @today',
 };
-
 
 /**
  * Each list's count. The same conditions, except where counting from the other side

