@@ -4,10 +4,9 @@ import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, Histo
 import type { Client, Pool } from './database.js';
 import { appendHistory } from './history.js';
 import { pgLinkWrites as links } from './links.js';
-import { all, changed, first, places } from './query.js';
+import { all, changed, first, type Db } from './query.js';
 import { pgCorrectPartyDetails } from './rectification.js';
 import { pgOpenTasksSql, pgTaskWrites as tasks } from './tasks.js';
-import type { Db } from './query.js';
 import type { PgWriteQueue } from './writeQueue.js';
 
 /** A case with its allocation and open tasks, as src/store/rows.ts's caseColumns reads it in SQLite, in the same order. */
