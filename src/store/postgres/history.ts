@@ -32,12 +32,6 @@ export async function appendHistory(c: Client, caseId: string, entry: HistoryEnt
   return seq;
 }
 
-/** A record entry beside the chart's events (an erasure, a hold): it moves no state, but is one more version of the case. */
-export async function appendRecord(c: Client, caseId: string, entry: HistoryEntry): Promise<number> {
-  await c.query('UPDATE cases SET version = version + 1 WHERE id = $1', [caseId]);
-  return appendHistory(c, caseId, entry);
-}
-
 /** Erases the content of these rows, and its salt; returns the seqs whose content was still there. */
 export async function eraseContent(c: Client, seqs: number[], at: string, reason: string): Promise<number[]> {
   if (seqs.length === 0) return [];
