@@ -16,7 +16,7 @@ import {
 import { eventVariants } from '../../machines/case/eventVariants.js';
 import { eventSenders, maySend } from '../../machines/case/permissions.js';
 import { actorOf, canSee, type Caller, type StaffCaller } from '../access.js';
-import { LinkAlreadyUsed, type CaseRecord, type CaseStore, type Decision, type TimerRecord, type UserStore } from '../store/store.js';
+import { LinkAlreadyUsed, TimerAlreadySettled, type CaseRecord, type CaseStore, type Decision, type TimerRecord, type UserStore } from '../store/store.js';
 import { caseView, factsOf, stateString, type CaseView } from './caseView.js';
 import { effectsToRows, type LinkHasher } from './effects.js';
 import { invalid, notFound, ok, type Outcome, type Refused } from './outcomes.js';
@@ -291,9 +291,18 @@ export function createCaseEngine({ store, clock, delays, linkHash, newCasesOn, r
     );
   }
 
-  /** A due timer becomes the system's event; one the chart no longer accepts is voided, not retried. */
+  /**
+   * A due timer becomes the system's event; one the chart no longer accepts is voided, not retried.
+   * One settled meanwhile (another instance's sweep fired it) is no longer there to fire.
+   */
   async function fireTimer(timer: TimerRecord): Promise<Outcome<Submitted>> {
-    const outcome = await submit({ caseId: timer.caseId, body: timer.event, caller: { kind: 'system', role: 'system' }, firedTimerId: timer.id });
+    let outcome: Outcome<Submitted>;
+    try {
+      outcome = await submit({ caseId: timer.caseId, body: timer.event, caller: { kind: 'system', role: 'system' }, firedTimerId: timer.id });
+    } catch (err) {
+      if (err instanceof TimerAlreadySettled) return notFound;
+      throw err;
+    }
     if (outcome.kind !== 'ok') await store.settleTimer(timer.id, 'void', clock().toISOString());
     return outcome;
   }

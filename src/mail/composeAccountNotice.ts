@@ -2,7 +2,7 @@ import type { SendMailOptions } from 'nodemailer';
 import type { Config } from '../config.js';
 import { londonDateTime } from '../calendar/londonTime.js';
 import type { LinkTokens } from '../links/linkTokens.js';
-import type { AccountNotice } from '../store/sqlite/accountOutbox.js';
+import type { AccountNotice } from '../store/mailQueue.js';
 import type { Store } from '../store/store.js';
 import { Undeliverable } from './deliveryPolicy.js';
 import { accountTemplates, renderAccountNotice, type AccountTemplate } from './renderNotice.js';

@@ -6,7 +6,7 @@ import { noEmailAddress } from '../cases/effects.js';
 import type { Referral } from '../cases/referral.js';
 import type { Config } from '../config.js';
 import type { LinkTokens } from '../links/linkTokens.js';
-import type { StaffContact, OutboxStore } from '../store/sqlite/outbox.js';
+import type { StaffContact, OutboxStore } from '../store/mailQueue.js';
 import type { CaseRecord, HistoryRecord, LinkPurpose, NoticeRecord, Store } from '../store/store.js';
 import { conferenceCalendar } from './calendar.js';
 import { Undeliverable } from './deliveryPolicy.js';

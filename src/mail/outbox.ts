@@ -2,7 +2,7 @@ import type { Clock } from '../cases/caseEngine.js';
 import type { Logger } from '../logger.js';
 import { periodicTask } from '../periodicTask.js';
 import type { SendMailOptions } from 'nodemailer';
-import type { MailQueue, QueuedMail } from '../store/sqlite/outbox.js';
+import type { MailQueue, QueuedMail } from '../store/mailQueue.js';
 import { afterFailure } from './deliveryPolicy.js';
 import { smtpConnections, type MailTransport } from './transport.js';
 

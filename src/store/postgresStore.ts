@@ -5,11 +5,13 @@ import { pgCaseload } from './postgres/caseload.js';
 import { openPool } from './postgres/database.js';
 import { pgHealth } from './postgres/health.js';
 import { pgLinks } from './postgres/links.js';
+import { createPgAccountOutbox, createPgOutboxStore } from './postgres/outbox.js';
 import { pgOversight } from './postgres/oversight.js';
 import { pgRetention } from './postgres/retention.js';
 import { pgSessions } from './postgres/sessions.js';
 import { pgUsers } from './postgres/users.js';
 import { createPgWriteQueue } from './postgres/writeQueue.js';
+import type { MailQueues } from './mailQueue.js';
 import type { AccessGuardStore, AuditStore, CaseloadStore, CaseStore, HealthStore, LinkStore, OversightStore, RetentionStore, SessionStore, UserStore } from './store.js';
 
 /**
@@ -18,6 +20,8 @@ import type { AccessGuardStore, AuditStore, CaseloadStore, CaseStore, HealthStor
  * database's own (pg_dump, continuous archiving), so `backup` is not among them.
  */
 export type PostgresStore = UserStore & AccessGuardStore & SessionStore & CaseStore & CaseloadStore & OversightStore & LinkStore & Omit<AuditStore, 'backup'> & RetentionStore & HealthStore & {
+  /** The outbox's queues, claimed through this instance's pool and write queue. */
+  mailQueues: MailQueues;
   /** Waits for the writes in flight, then closes the pool. */
   close(): Promise<void>;
 };
@@ -37,6 +41,7 @@ export async function createPostgresStore(url: string): Promise<PostgresStore> {
     ...pgAudit(pool, writes),
     ...pgRetention(writes),
     ...pgHealth(pool, writes),
+    mailQueues: { notices: createPgOutboxStore(pool, writes), accounts: createPgAccountOutbox(pool, writes) },
     close: async () => {
       await writes.drain();
       await pool.end();

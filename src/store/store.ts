@@ -213,6 +213,7 @@ export interface EventCommit {
   resolveTasks?: { taskIds: string[]; note: string };
   /** A party's contact details as corrected: they replace the referral's, and the content of the party's earlier corrections is erased. */
   correctParty?: { party: 'victim' | 'offender'; name: string; email?: string; phone?: string };
+  /** The timer this event fires. It must still be pending, or the whole event is refused (TimerAlreadySettled), so a timer fires once. */
   firedTimerId?: number;
   /**
    * The single-use link this event answers. It is marked used in the same
@@ -225,6 +226,13 @@ export interface EventCommit {
 export class LinkAlreadyUsed extends Error {
   constructor() {
     super('this link has already been used');
+  }
+}
+
+/** The timer an event would fire was settled meanwhile (fired by another sweep, or cancelled): the event is refused whole. */
+export class TimerAlreadySettled extends Error {
+  constructor() {
+    super('this timer has already been settled');
   }
 }
 
@@ -392,6 +400,10 @@ export interface CaseStore {
   pendingTimers(caseId: string): Promise<TimerRecord[]>;
   /** For a page of cases at once: their pending timers, and their history entries of the given types. */
   caseloadDetails(caseIds: string[], historyTypes: readonly string[]): Promise<{ timers: TimerRecord[]; events: HistoryRecord[] }>;
+  /**
+   * Pending timers due at `now` whose case's clocks let them fire, in due order, claimed for this instance.
+   * Where several instances share the database (PostgreSQL), each is leased to one of them until the lease runs out.
+   */
   dueTimers(now: string, limit: number): Promise<TimerRecord[]>;
   settleTimer(id: number, status: 'void', at: string): Promise<void>;
   /** Ids of active cases whose machine version is below `version`, oldest first. */

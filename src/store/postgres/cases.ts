@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { historyColumns, historyFrom, toCase, toHistory, toNotice, toTask, toTimer, type CaseRow } from '../rows.js';
-import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, IdempotencyClaim, SummaryUpdate } from '../store.js';
+import { TimerAlreadySettled, type CaseRecord, type CaseStore, type CommitOutcome, type Decision, type EventCommit, type HistoryEntry, type IdempotencyClaim, type SummaryUpdate } from '../store.js';
+import { leaseFrom } from './claims.js';
 import type { Client, Pool } from './database.js';
 import { appendHistory } from './history.js';
 import { pgLinkWrites as links } from './links.js';
@@ -95,11 +96,12 @@ export function pgCases(pool: Pool, writes: PgWriteQueue): CaseStore {
     await recount(c, current, next);
     if (commit.correctParty) await pgCorrectPartyDetails(c, current.id, commit.correctParty, at);
     const seq = await appendHistory(c, current.id, history);
+    if (commit.firedTimerId !== undefined && (await changed(c, "UPDATE timers SET status = 'fired', settled_at = $1 WHERE id = $2 AND status = 'pending'", [at, commit.firedTimerId])) !== 1)
+      throw new TimerAlreadySettled();
     for (const key of commit.cancelTimerKeys) {
       if (key === '*') await c.query("UPDATE timers SET status = 'cancelled', settled_at = $1 WHERE case_id = $2 AND status = 'pending'", [at, current.id]);
       else await cancelTimer(c, current.id, key, at);
     }
-    if (commit.firedTimerId !== undefined) await c.query("UPDATE timers SET status = 'fired', settled_at = $1 WHERE id = $2 AND status = 'pending'", [at, commit.firedTimerId]);
     for (const t of commit.timers) {
       await cancelTimer(c, current.id, t.key, at);
       await c.query("INSERT INTO timers (case_id, key, event, due_at, while_paused, status, created_seq) VALUES ($1, $2, $3, $4, $5, 'pending', $6)", [
@@ -197,12 +199,19 @@ export function pgCases(pool: Pool, writes: PgWriteQueue): CaseStore {
       };
     },
     // A paused case's timers wait, but the one that ends the pause; a held case's all wait. They fire once the case moves on.
+    // Claimed with a lease, skipping rows another instance is claiming this moment, so sweeps on several
+    // instances take disjoint timers; one whose instance died is taken again once its lease runs out.
     dueTimers: (now, limit) =>
       timers(
-        `SELECT t.* FROM timers t JOIN cases c ON c.id = t.case_id
-         WHERE t.status = 'pending' AND t.due_at <= $1 AND (c.clocks = 'running' OR (c.clocks = 'paused' AND t.while_paused = 1))
-         ORDER BY t.due_at, t.id LIMIT $2`,
-        [now, limit],
+        `WITH claimed AS (
+           UPDATE timers SET lease_until = $3 WHERE id IN (
+             SELECT t.id FROM timers t JOIN cases c ON c.id = t.case_id
+             WHERE t.status = 'pending' AND t.due_at <= $1 AND (c.clocks = 'running' OR (c.clocks = 'paused' AND t.while_paused = 1))
+               AND (t.lease_until IS NULL OR t.lease_until <= $1)
+             ORDER BY t.due_at, t.id LIMIT $2 FOR UPDATE OF t SKIP LOCKED)
+           RETURNING *)
+         SELECT * FROM claimed ORDER BY due_at, id`,
+        [now, limit, leaseFrom(now)],
       ),
     settleTimer: (id, status, at) => writes.run(async (c) => void (await c.query("UPDATE timers SET status = $1, settled_at = $2 WHERE id = $3 AND status = 'pending'", [status, at, id]))),
     casesBelowVersion: async (version) =>

@@ -1,13 +1,7 @@
 import type { Db } from '../database.js';
 import type { NoticeStatus } from '../store.js';
 import { writeQueueFor } from '../writeQueue.js';
-import type { MailQueue, QueuedMail } from './outbox.js';
-
-/** An email about an account: a set-up link for a new user, or an alert to an admin. */
-export interface AccountNotice extends QueuedMail {
-  userId: string;
-  data: Record<string, unknown>;
-}
+import type { AccountNotice, MailQueue } from '../mailQueue.js';
 
 interface Row {
   id: string;

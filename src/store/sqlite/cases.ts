@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Db } from '../database.js';
-import type { CaseRecord, CaseStore, CommitOutcome, Decision, EventCommit, HistoryEntry, IdempotencyClaim, SummaryUpdate } from '../store.js';
+import { TimerAlreadySettled, type CaseRecord, type CaseStore, type CommitOutcome, type Decision, type EventCommit, type HistoryEntry, type IdempotencyClaim, type SummaryUpdate } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
 import { historyWrites } from './history.js';
 import { linkWrites } from './links.js';
@@ -137,11 +137,11 @@ export function sqliteCases(db: Db, writes: WriteQueue, prepared: Prepared): Cas
     if (commit.correctParty) correctPartyDetails(db, current.id, commit.correctParty, history.at);
     const seq = chain.append(current.id, history);
     const at = history.at;
+    if (commit.firedTimerId !== undefined && q.settleTimer.run('fired', at, commit.firedTimerId).changes !== 1) throw new TimerAlreadySettled();
     for (const key of commit.cancelTimerKeys) {
       if (key === '*') q.cancelAllTimers.run(at, current.id);
       else q.cancelTimer.run(at, current.id, key);
     }
-    if (commit.firedTimerId !== undefined) q.settleTimer.run('fired', at, commit.firedTimerId);
     for (const t of commit.timers) {
       q.cancelTimer.run(at, current.id, t.key);
       q.insertTimer.run(current.id, t.key, JSON.stringify(t.event), t.dueAt, t.whilePaused ? 1 : 0, seq);

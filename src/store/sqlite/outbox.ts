@@ -1,40 +1,11 @@
 import type { Db } from '../database.js';
-import type { NoticeRecord, NoticeStatus, UserRecord } from '../store.js';
+import type { OutboxStore, StaffContact } from '../mailQueue.js';
+import type { NoticeStatus } from '../store.js';
 import { writeQueueFor } from '../writeQueue.js';
 import { toNotice } from '../rows.js';
 import { taskWrites } from './tasks.js';
 
-export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;
-
-/**
- * The outbox's view of the notices table: the rows are the queue, so nothing
- * is lost across a restart. Each outcome is written through the connection's
- * write queue (so it shares a commit with the writes beside it), and
- * only a notice still waiting (queued or retrying) can be moved on, so a
- * notice cancelled meanwhile stays cancelled.
- */
-/** What the outbox needs of a notice to send it and count its attempts. */
-export type QueuedMail = Pick<NoticeRecord, 'id' | 'template' | 'attempts' | 'createdAt'>;
-
-/** A queue of notices, as the outbox works it: case notices, and account notices, each in their own table. */
-export interface MailQueue<N extends QueuedMail> {
-  /** Notices queued or retrying whose next attempt is due at `now`, oldest first. */
-  dueNotices(now: string, limit: number): Promise<N[]>;
-  noticeStatus(id: string): Promise<NoticeStatus | undefined>;
-  /** Sent is recorded whatever the row says now: the message has left. */
-  recordSent(id: string, at: string): Promise<void>;
-  recordRetry(id: string, retry: { lastError: string; nextAttemptAt: string }): Promise<boolean>;
-  /**
-   * Marks the notice failed. A party's failed notice also opens a task and queues, in the
-   * same transaction, a `notice_undeliverable` notice to the case's facilitators; a staff notice raises neither.
-   */
-  recordFailure(id: string, failure: { lastError: string; at: string }): Promise<boolean>;
-}
-
-export interface OutboxStore extends MailQueue<NoticeRecord> {
-  activeSupervisors(): Promise<StaffContact[]>;
-}
-
+/** The notices table as the outbox's queue. One process has the file (src/store/instanceLock.ts), so a due notice needs no claim. */
 export function createSqliteOutboxStore(db: Db): OutboxStore {
   const q = {
     due: db.prepare(

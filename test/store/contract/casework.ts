@@ -9,8 +9,10 @@ import type { ContractStore } from './stores.js';
  * Real casework for the contract suites (not a test file itself): the engine over a store under test.
  * The store is what is tested; the engine only gives it the commits the app would.
  */
-const { delays } = loadConfig({ ...testDefaults({}), DATABASE_PATH: ':memory:' });
-const linkTokens = createLinkTokens('contract-suite-link-secret');
+export const config = loadConfig({ ...testDefaults({}), DATABASE_PATH: ':memory:', BASE_URL: 'https://rj.test.example' });
+const { delays } = config;
+/** The link secret the suites' engines and composers share, so an emailed link answers its case. */
+export const linkTokens = createLinkTokens('contract-suite-link-secret');
 
 export const engineOver = (store: ContractStore, clock = testClock()) => createCaseEngine({ store, clock, delays, linkHash: linkTokens.hashFor });
 

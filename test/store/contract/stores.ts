@@ -4,6 +4,9 @@ import { afterAll, beforeAll, describe } from 'vitest';
 import type { ChainRowV2 } from '../../../src/store/historyChain.js';
 import { openDatabase } from '../../../src/store/database.js';
 import { createPostgresStore, type PostgresStore } from '../../../src/store/postgresStore.js';
+import type { MailQueues } from '../../../src/store/mailQueue.js';
+import { createSqliteAccountOutbox } from '../../../src/store/sqlite/accountOutbox.js';
+import { createSqliteOutboxStore } from '../../../src/store/sqlite/outbox.js';
 import { createSqliteStore } from '../../../src/store/sqliteStore.js';
 import { freshPgDatabase } from '../../support/pgDatabase.js';
 import { tempDir } from '../../support/harness.js';
@@ -16,7 +19,7 @@ export const storeKinds = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof storeKinds)[number];
 
 /** The areas both stores have (the PostgreSQL store's so far: ADR 0011). */
-export type ContractStore = Omit<PostgresStore, 'close'>;
+export type ContractStore = Omit<PostgresStore, 'close' | 'mailQueues'>;
 
 export interface StoreUnderTest {
   kind: StoreKind;
@@ -27,6 +30,8 @@ export interface StoreUnderTest {
    * queue; on SQLite, which allows one process per file (src/store/instanceLock.ts), the one store n times.
    */
   instances(n: number): Promise<ContractStore[]>;
+  /** The mail queues of the instance whose store this is. */
+  mailQueues(store: ContractStore): MailQueues;
   /** The history rows as stored, in seq order, read past the store: what `audit verify` reads. */
   chainRows(): Promise<ChainRowStored[]>;
   /** Runs portable SQL straight on the database with its triggers off, as someone with the file or a superuser could: tampering. */
@@ -41,11 +46,14 @@ async function open(kind: StoreKind): Promise<StoreUnderTest & { close: () => Pr
   if (kind === 'sqlite') {
     const tmp = tempDir();
     const path = `${tmp.dir}/rj.sqlite`;
-    const store = createSqliteStore(openDatabase(path));
+    const db = openDatabase(path);
+    const store = createSqliteStore(db);
+    const mail = { notices: createSqliteOutboxStore(db), accounts: createSqliteAccountOutbox(db) };
     return {
       kind,
       store,
       instances: async (n) => Array.from({ length: n }, () => store),
+      mailQueues: () => mail,
       chainRows: async () => {
         const raw = new Database(path, { readonly: true });
         try {
@@ -83,6 +91,7 @@ async function open(kind: StoreKind): Promise<StoreUnderTest & { close: () => Pr
       opened.push(...more);
       return [opened[0]!, ...more];
     },
+    mailQueues: (store) => opened.find((s) => s === store)!.mailQueues,
     chainRows: async () => {
       const raw = new pg.Client({ connectionString: db.url, types: { getTypeParser: ((oid: number) => (oid === 20 ? Number : (v: string) => v)) as never } });
       await raw.connect();
@@ -119,6 +128,7 @@ export function forEachStore(name: string, suite: (env: StoreUnderTest) => void)
         return opened!.store;
       },
       instances: (n) => opened!.instances(n),
+      mailQueues: (store) => opened!.mailQueues(store),
       chainRows: () => opened!.chainRows(),
       tamper: (sql) => opened!.tamper(sql),
     };
