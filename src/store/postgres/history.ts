@@ -1,5 +1,4 @@
-import { splitContent } from '../../../machines/case/personalContent.js';
-import { chainHash, commitContent } from '../historyChain.js';
+import { sealEntry } from '../historyChain.js';
 import type { HistoryEntry } from '../store.js';
 import type { Client } from './database.js';
 import { all, first } from './query.js';
@@ -12,21 +11,14 @@ import { all, first } from './query.js';
 export async function appendHistory(c: Client, caseId: string, entry: HistoryEntry): Promise<number> {
   const head = (await first<{ seq: number; hash: string }>(c, 'SELECT seq, hash FROM chain_head WHERE id = 1'))!;
   const seq = head.seq + 1;
-  const prev = head.hash;
-  const actor = JSON.stringify(entry.actor);
-  const { coded, content } = splitContent(entry.type, entry.data);
-  const data = JSON.stringify(coded);
-  const contentText = content && JSON.stringify(content);
-  const sealed = contentText ? commitContent(contentText) : null;
-  const commitment = sealed?.commitment ?? null;
-  const hash = chainHash(prev, [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment]);
+  const { row, content } = sealEntry(head.hash, seq, caseId, entry);
   await c.query(
     `INSERT INTO history (seq, case_id, type, actor, at, from_state, to_state, data, content_hash, prev_hash, hash)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment, prev, hash],
+    row,
   );
-  if (sealed) await c.query('INSERT INTO history_content (seq, salt, content) VALUES ($1, $2, $3)', [seq, sealed.salt, contentText]);
-  await c.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, hash]);
+  if (content) await c.query('INSERT INTO history_content (seq, salt, content) VALUES ($1, $2, $3)', [seq, content.salt, content.text]);
+  await c.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [seq, row[10]]);
   // A chain begun here is chained under rule 2 from its first row (one moved from SQLite brought its own rules).
   if (seq === 1) await c.query('INSERT INTO chain_rules (rule, from_seq) VALUES (2, 1) ON CONFLICT (rule) DO NOTHING');
   return seq;

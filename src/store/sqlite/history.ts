@@ -1,6 +1,5 @@
-import { splitContent } from '../../../machines/case/personalContent.js';
 import type { Db } from '../database.js';
-import { chainHash, commitContent, genesisHash } from '../historyChain.js';
+import { genesisHash, sealEntry } from '../historyChain.js';
 import type { HistoryEntry } from '../store.js';
 
 /** The chain's writes, run inside the caller's write transaction so the last link cannot move underneath. */
@@ -23,16 +22,9 @@ export function historyWrites(db: Db) {
   function append(caseId: string, entry: HistoryEntry): number {
     const last = q.lastLink.get() as { seq: number; hash: string } | undefined;
     const seq = (last?.seq ?? 0) + 1;
-    const prev = last?.hash ?? genesisHash;
-    const actor = JSON.stringify(entry.actor);
-    const { coded, content } = splitContent(entry.type, entry.data);
-    const data = JSON.stringify(coded);
-    const contentText = content && JSON.stringify(content);
-    const sealed = contentText ? commitContent(contentText) : null;
-    const commitment = sealed?.commitment ?? null;
-    const hash = chainHash(prev, [seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment]);
-    q.insertHistory.run(seq, caseId, entry.type, actor, entry.at, entry.from, entry.to, data, commitment, prev, hash);
-    if (sealed) q.insertContent.run(seq, sealed.salt, contentText);
+    const { row, content } = sealEntry(last?.hash ?? genesisHash, seq, caseId, entry);
+    q.insertHistory.run(...row);
+    if (content) q.insertContent.run(seq, content.salt, content.text);
     return seq;
   }
 

@@ -1,54 +1,13 @@
-import type { CaseContext } from '../../../machines/case/context.js';
 import type { Actor } from '../../../machines/case/events.js';
-import { erasedText, partyConcerned, recordEntryFields, scrubContext, splitContent, type Party } from '../../../machines/case/personalContent.js';
-import { resealDigest, ruleTwoFrom } from '../chainRule.mjs';
+import { erasedText } from '../../../machines/case/personalContent.js';
+import { ruleTwoFrom } from '../chainRule.mjs';
 import type { Db } from '../database.js';
-import { commitContent } from '../historyChain.js';
-import type { ErasureRequest, PrivacyStore, RetentionRecord } from '../store.js';
+import { concernedBy, erasureEntryData, resealRow, retentionColumns, scrubCase, toRetention, type Concerned, type RetentionRow, type UnsealedRow } from '../privacyRules.js';
+import { historyColumns, historyFrom, toHistory } from '../rows.js';
+import type { ErasureRequest, PrivacyStore } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
 import { historyWrites } from './history.js';
-import { historyColumns, historyFrom, toHistory } from '../rows.js';
 import { linkWrites } from './links.js';
-
-interface RetentionRow {
-  id: string;
-  reference: string;
-  closed_at: string;
-  closure_reason: string | null;
-  retain_until: string;
-  anonymised_at: string | null;
-  hold_reason: string | null;
-  placed_by: string | null;
-  placed_at: string | null;
-}
-
-const toRetention = (r: RetentionRow): RetentionRecord => ({
-  caseId: r.id,
-  reference: r.reference,
-  closedAt: r.closed_at,
-  closureReason: r.closure_reason,
-  retainUntil: r.retain_until,
-  anonymisedAt: r.anonymised_at,
-  hold: r.hold_reason === null ? null : { reason: r.hold_reason, placedBy: r.placed_by!, placedAt: r.placed_at! },
-});
-
-const retentionColumns = `c.id, c.reference, c.closed_at, c.closure_reason, c.retain_until, c.anonymised_at, l.reason AS hold_reason, l.placed_by, l.placed_at
-  FROM cases c LEFT JOIN legal_holds l ON l.case_id = c.id`;
-
-/** The referral with the party's details (or, for 'all', every person's, and the offence's free text) erased; its codes stay. */
-function scrubReferral(referral: Record<string, unknown>, party: Party | 'all'): Record<string, unknown> {
-  const erasePerson = () => ({ name: erasedText });
-  const offence = referral.offence as Record<string, unknown> | undefined;
-  const scrubbed: Record<string, unknown> = {
-    ...referral,
-    // The offence's description may name anyone, so it goes with either party's content; its type and date stay.
-    offence: offence && { type: offence.type, date: offence.date, description: erasedText },
-  };
-  if (party !== 'offender') scrubbed.victim = erasePerson();
-  if (party !== 'victim') scrubbed.offender = erasePerson();
-  if (party === 'all') scrubbed.referrer = { agency: (referral.referrer as Record<string, unknown> | undefined)?.agency, name: erasedText };
-  return scrubbed;
-}
 
 /** Erasure, anonymisation and legal holds: each one transaction with the history entry that records it. */
 export function sqlitePrivacy(db: Db, writes: WriteQueue): PrivacyStore {
@@ -110,20 +69,15 @@ export function sqlitePrivacy(db: Db, writes: WriteQueue): PrivacyStore {
    * each row keeps only its coded data and a commitment to what was removed (its salt is not kept), and
    * its digest goes into the erasure entry. Returns [seq, digest] of each.
    */
-  function reseal(r: ErasureRequest, concerned: (h: { type: string; data: Record<string, unknown>; actor: Actor }) => boolean): [number, string][] {
+  function reseal(r: ErasureRequest, concerned: Concerned): [number, string][] {
     const from2 = ruleTwoFrom(db);
     const sealed: [number, string][] = [];
-    for (const h of q.unsealed.all(r.caseId, from2) as Record<string, string | number | null>[]) {
-      const data = JSON.parse(h.data as string) as Record<string, unknown>;
-      const actor = JSON.parse(h.actor as string) as Actor;
-      const { coded, content } = splitContent(h.type as string, data);
-      if (!content || !concerned({ type: h.type as string, data, actor })) continue;
-      const codedJson = JSON.stringify(coded);
-      const { commitment } = commitContent(JSON.stringify(content));
-      q.reseal.run(codedJson, commitment, h.seq);
+    for (const h of q.unsealed.all(r.caseId, from2) as UnsealedRow[]) {
+      const resealed = resealRow(h, concerned);
+      if (!resealed) continue;
+      q.reseal.run(resealed.data, resealed.commitment, h.seq);
       q.markErased.run(h.seq, r.at, r.basis);
-      const rowJson = JSON.stringify([h.seq, h.case_id, h.type, h.actor, h.at, h.from_state, h.to_state, codedJson, commitment]);
-      sealed.push([h.seq as number, resealDigest(rowJson)]);
+      sealed.push([h.seq, resealed.digest]);
     }
     return sealed;
   }
@@ -131,18 +85,14 @@ export function sqlitePrivacy(db: Db, writes: WriteQueue): PrivacyStore {
   function erase(r: ErasureRequest) {
     const row = q.caseRow.get(r.caseId) as { referral: string; snapshot: string } | undefined;
     if (!row) return undefined;
-    const party = r.party === 'all' ? 'all' : r.party;
-    // The record of how the service handled the case's data (erasures, holds) is staff's, not a party's: only anonymisation takes it.
-    const concerned = (h: { type: string; data: Record<string, unknown>; actor: Actor }) =>
-      party === 'all' || (!(h.type in recordEntryFields) && [party, 'both'].includes(partyConcerned(h.type, h.data, h.actor)));
+    const party = r.party;
+    const concerned = concernedBy(party);
     const seqs = (q.unerased.all(r.caseId) as Record<string, unknown>[]).map(toHistory).filter(concerned).map((h) => h.seq);
     const resealed = reseal(r, concerned);
     const erasedSeqs = [...resealed.map(([seq]) => seq), ...chain.eraseContent(seqs, r.at, r.basis)];
-    const snapshot = JSON.parse(row.snapshot) as { context: CaseContext };
-    const scrubbedSnapshot = { ...snapshot, context: scrubContext(snapshot.context, party) };
-    q.setCase.run(JSON.stringify(scrubReferral(JSON.parse(row.referral), party)), JSON.stringify(scrubbedSnapshot), r.caseId);
-    // The party and their supporters, as notices name them.
-    const recipients = [party, ...snapshot.context.supporters.filter((p) => party === 'all' || p.party === party).map((p) => `supporter:${p.id}`)];
+    const scrubbed = scrubCase(row, party);
+    q.setCase.run(scrubbed.referral, scrubbed.snapshot, r.caseId);
+    const recipients = scrubbed.recipients;
     const all = party === 'all' ? 1 : 0;
     const notices = { caseId: r.caseId, all, recipients: JSON.stringify(recipients) };
     q.cancelWaiting.run(notices);
@@ -153,13 +103,7 @@ export function sqlitePrivacy(db: Db, writes: WriteQueue): PrivacyStore {
     q.scrubFeedback.run({ caseId: r.caseId, all, party });
     q.endPartySessions.run({ caseId: r.caseId, all, party });
     q.dropIdempotency.run(r.caseId);
-    const by = record(r.caseId, 'PERSONAL_DATA_ERASED', r.actor, r.at, {
-      party: r.party,
-      basis: r.basis,
-      erasedSeqs,
-      ...(resealed.length ? { resealed } : {}),
-      ...(r.note ? { note: r.note } : {}),
-    });
+    const by = record(r.caseId, 'PERSONAL_DATA_ERASED', r.actor, r.at, erasureEntryData(r, erasedSeqs, resealed));
     for (const [seq, digest] of resealed) q.recordReseal.run(seq, digest, by);
     return { erasedSeqs };
   }
