@@ -110,7 +110,11 @@ const commands: Record<string, (s: Services, args: string[]) => Promise<number>>
   async backup(s, args) {
     const { values } = parseArgs({ args, options: { to: { type: 'string' } } });
     if (!values.to) throw new UsageError('name the backup file with --to');
-    await s.store.backup(values.to);
+    if (!s.backup) {
+      console.error('backup copies the SQLite file; a PostgreSQL database is backed up with its own tools (pg_dump, or continuous archiving): see the README.');
+      return 2;
+    }
+    await s.backup(values.to);
     console.log(`backup written to ${values.to}: it passed its integrity check and its history chain verifies`);
     return 0;
   },
@@ -137,18 +141,22 @@ async function run(argv: string[]): Promise<number> {
     return 2;
   }
   const config = loadConfig({ ...process.env, LOG_LEVEL: process.env.LOG_LEVEL ?? 'info' });
-  if (name === 'restore') return restore(config.databasePath, argv.slice(1));
+  if (name === 'restore') {
+    if (!config.databaseUrl) return restore(config.databasePath, argv.slice(1));
+    console.error('restore replaces the SQLite file; restore a PostgreSQL database with its own tools (pg_restore, or point-in-time recovery): see the README.');
+    return 2;
+  }
   // Only `user add` may start a new database; any other command on a wrong path would check or copy an empty one.
-  if (name !== 'user add' && !existsSync(config.databasePath)) {
+  if (name !== 'user add' && !config.databaseUrl && !existsSync(config.databasePath)) {
     console.error(`No database at ${config.databasePath}: set DATABASE_PATH to the service's database.`);
     return 2;
   }
   // Logs go to stderr, so stdout is only the command's answer (a token, an id) for scripts to read.
-  const services = createServices(config, { logger: createLogger(config.logLevel, pino.destination(2)) });
+  const services = await createServices(config, { logger: createLogger(config.logLevel, pino.destination(2)) });
   try {
     return await commands[name]!(services, argv.slice(name.split(' ').length));
   } finally {
-    services.store.close();
+    await services.store.close();
   }
 }
 

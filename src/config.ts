@@ -17,6 +17,10 @@ const env = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   TRUST_PROXY: z.coerce.number().int().min(0).max(10).default(0),
   DATABASE_PATH: z.string().min(1).default('data/rj.sqlite'),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\/\S+$/, 'a postgres:// URL, such as postgres://rj@db.internal:5432/rj')
+    .optional(),
   BASE_URL: z.url().optional(),
   SMTP_URL: z.url().optional(),
   MAIL_FROM: z.string().min(3).optional(),
@@ -61,6 +65,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   };
   const requireInProduction = (name: string, value: string | undefined, fallback: string) =>
     value ?? (production ? missing(name) : fallback);
+  // Every instance on one PostgreSQL database must derive the same link tokens and read the same TOTP secrets.
+  if (e.DATABASE_URL) for (const name of ['LINK_SECRET', 'TOTP_KEY'] as const) if (!e[name]) throw new ConfigError(`${name} must be set with DATABASE_URL: every app instance must share it`);
   if (production && e.REQUIRE_2FA_FOR === 'none') throw new ConfigError('REQUIRE_2FA_FOR cannot be none in production');
   // In production supervisors and admins always need it; the setting can add facilitators.
   const twoFactorRoles = new Set(e.REQUIRE_2FA_FOR === 'none' ? [] : e.REQUIRE_2FA_FOR.split(',').map((r) => r.trim()));
@@ -73,7 +79,10 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     host: e.HOST,
     /** Reverse proxies in front of the app whose X-Forwarded-For names the client: the rate limit counts by that address. */
     trustProxyHops: e.TRUST_PROXY,
+    /** The SQLite file, the embedded default; it also places captured mail and local secrets. */
     databasePath: e.DATABASE_PATH,
+    /** A PostgreSQL database shared by any number of app instances, in place of the SQLite file (ADR 0011). */
+    databaseUrl: e.DATABASE_URL,
     baseUrl: requireInProduction('BASE_URL', e.BASE_URL, `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     // Production must send mail; only elsewhere is it captured as files.
     smtpUrl: e.SMTP_URL ?? (production ? missing('SMTP_URL') : undefined),

@@ -9,8 +9,9 @@ import { DatabaseInUseError, takeInstanceLock } from './store/instanceLock.js';
 
 async function main() {
   const config = loadConfig();
-  const lock = takeInstanceLock(config.databasePath, 'app');
-  const services = createServices(config);
+  // One process per SQLite file; any number share a PostgreSQL database, claiming timers and notices with leases.
+  const lock = config.databaseUrl ? undefined : takeInstanceLock(config.databasePath, 'app');
+  const services = await createServices(config);
   const demo = await createDemoUsers(services);
   if (config.migrateCasesAtStart) await services.migration.migrateAll({ dryRun: false });
   await rebuildMissingSummaries(services);
@@ -21,14 +22,14 @@ async function main() {
     services.privacy.start();
     services.outbox.start();
     services.accountOutbox.start();
-    console.log(`RJ casework is running at ${config.baseUrl} (database ${config.databasePath})`);
+    console.log(`RJ casework is running at ${config.baseUrl} (database: ${services.where})`);
     if (!config.smtpUrl) console.log(`Mail is not sent: it is captured in ${config.mailDir} and listed at ${config.baseUrl}/dev/mail`);
     if (demo) console.log(demo.join('\n'));
   });
   const stop = async () => {
     const outcome = await shutDown(server, services);
     if (outcome === 'deadline') console.error('Stopped at the shutdown deadline with work still in hand; what was committed is kept.');
-    lock.release();
+    lock?.release();
     process.exit(outcome === 'stopped' ? 0 : 1);
   };
   process.once('SIGINT', stop);

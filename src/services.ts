@@ -11,25 +11,21 @@ import { localSecret } from './localSecrets.js';
 import { createAccessGuard } from './auth/accessGuard.js';
 import { createTotp } from './auth/totp.js';
 import { createAccountComposer } from './mail/composeAccountNotice.js';
-import { createSqliteAccountOutbox } from './store/sqlite/accountOutbox.js';
 import { createComposer } from './mail/composeNotice.js';
 import { createOutbox } from './mail/outbox.js';
 import { createMailTransport } from './mail/transport.js';
 import { createPrivacyService } from './privacy/privacyService.js';
 import { createRetention } from './retention.js';
-import { openDatabase } from './store/database.js';
-import { createSqliteOutboxStore } from './store/sqlite/outbox.js';
-import { createSqliteStore } from './store/sqliteStore.js';
+import { openStore } from './store/openStore.js';
 
 /**
  * Plain factory wiring: every service gets what it needs, nothing more. Tests swap the clock, and may lower
  * the scrypt cost of the passwords they set: that option is not read from the environment, so no deployment can.
  */
-export function createServices(config: Config, options: { clock?: Clock; logger?: Logger; passwordCost?: ScryptCost } = {}) {
+export async function createServices(config: Config, options: { clock?: Clock; logger?: Logger; passwordCost?: ScryptCost } = {}) {
   const clock = options.clock ?? (() => new Date());
   const logger = options.logger ?? createLogger(config.logLevel);
-  const db = openDatabase(config.databasePath);
-  const store = createSqliteStore(db);
+  const { store, mailQueues, backup, where } = await openStore(config);
   const linkTokens = createLinkTokens(config.linkSecret ?? localSecret(config.databasePath, 'link-secret'));
   const totp = createTotp(config.totpKey ?? localSecret(config.databasePath, 'totp-key'), config.service.name);
   const engine = createCaseEngine({ store, clock, delays: config.delays, linkHash: linkTokens.hashFor, retentionPolicy: config.retentionPolicy });
@@ -43,7 +39,7 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   const retention = createRetention({ store, clock, logger });
   // Mail is captured as files only without SMTP, and only there is there any to delete.
   const privacy = createPrivacyService({ store, clock, logger, policy: config.retentionPolicy, ...(config.smtpUrl ? {} : { mailDir: config.mailDir }) });
-  const outboxStore = createSqliteOutboxStore(db);
+  const outboxStore = mailQueues.notices;
   // The outbox owns the transport: its stop() waits for the sends in flight, then closes the connections.
   const outbox = createOutbox({
     outboxStore,
@@ -55,14 +51,14 @@ export function createServices(config: Config, options: { clock?: Clock; logger?
   });
   // Emails about accounts go out by the same rules, from their own queue over their own connections.
   const accountOutbox = createOutbox({
-    outboxStore: createSqliteAccountOutbox(db),
+    outboxStore: mailQueues.accounts,
     transport: createMailTransport(config, clock),
     compose: createAccountComposer({ store, linkTokens, config }),
     clock,
     logger,
     intervalMs: config.mailIntervalMs,
   });
-  return { config, clock, logger, store, linkTokens, totp, engine, users, accessGuard, staffSessions, migration, scheduler, retention, privacy, outbox, accountOutbox };
+  return { config, clock, logger, store, backup, where, linkTokens, totp, engine, users, accessGuard, staffSessions, migration, scheduler, retention, privacy, outbox, accountOutbox };
 }
 
-export type Services = ReturnType<typeof createServices>;
+export type Services = Awaited<ReturnType<typeof createServices>>;

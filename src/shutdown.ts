@@ -24,7 +24,7 @@ export async function shutDown(server: Server, services: Services): Promise<'sto
     await services.privacy.stop();
     await services.outbox.stop();
     await services.accountOutbox.stop();
-    services.store.close();
+    await services.store.close();
     return 'stopped' as const;
   })();
   let timer: NodeJS.Timeout | undefined;

@@ -14,19 +14,10 @@ import { pgSessions } from './postgres/sessions.js';
 import { pgUsers } from './postgres/users.js';
 import { createPgWriteQueue } from './postgres/writeQueue.js';
 import type { MailQueues } from './mailQueue.js';
-import type { AccessGuardStore, AuditStore, CaseloadStore, CaseStore, HealthStore, LinkStore, OversightStore, PrivacyStore, ReportsStore, RetentionStore, SessionStore, UserStore } from './store.js';
+import type { Store } from './store.js';
 
-/**
- * The areas of the store built on PostgreSQL so far (ADR 0011). It grows into the whole Store, area by
- * area, each held to the same contract suite as SQLite's (test/store/contract/). Backups are the
- * database's own (pg_dump, continuous archiving), so `backup` is not among them.
- */
-export type PostgresStore = UserStore & AccessGuardStore & SessionStore & CaseStore & CaseloadStore & OversightStore & ReportsStore & LinkStore & Omit<AuditStore, 'backup'> & RetentionStore & PrivacyStore & HealthStore & {
-  /** The outbox's queues, claimed through this instance's pool and write queue. */
-  mailQueues: MailQueues;
-  /** Waits for the writes in flight, then closes the pool. */
-  close(): Promise<void>;
-};
+/** The store on PostgreSQL (ADR 0011), with the outbox's queues, which claim through its pool and write queue. */
+export type PostgresStore = Store & { mailQueues: MailQueues };
 
 /** The store on the database at `url`, migrated first: one per app instance, each with its own pool and write queue. */
 export async function createPostgresStore(url: string): Promise<PostgresStore> {

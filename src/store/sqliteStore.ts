@@ -12,7 +12,7 @@ import { sqlitePrivacy } from './sqlite/privacy.js';
 import { sqliteRetention } from './sqlite/retention.js';
 import { sqliteSessions } from './sqlite/sessions.js';
 import { sqliteUsers } from './sqlite/users.js';
-import type { Store } from './store.js';
+import type { BackupStore, Store } from './store.js';
 import { writeQueueFor } from './writeQueue.js';
 
 /**
@@ -20,7 +20,7 @@ import { writeQueueFor } from './writeQueue.js';
  * ./sqlite, all writing through the connection's one write queue so their writes
  * share group commits. Closing the store closes the database.
  */
-export function createSqliteStore(db: Db): Store {
+export function createSqliteStore(db: Db): Store & BackupStore {
   const writes = writeQueueFor(db);
   const prepared = preparedCache(db);
   return {
@@ -36,7 +36,7 @@ export function createSqliteStore(db: Db): Store {
     ...sqliteRetention(db, writes),
     ...sqlitePrivacy(db, writes),
     ...sqliteHealth(db, writes),
-    close: () => {
+    close: async () => {
       writes.flush();
       db.close();
     },

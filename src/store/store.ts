@@ -490,7 +490,7 @@ export interface BrokenEntry {
   problem: 'altered' | 'unlinked';
 }
 
-/** Who opened a case, the chain's verification, and copies of the database. */
+/** Who opened a case, and the chain's verification. */
 export interface AuditStore {
   recordView(caseId: string, userId: string, at: string, kind?: ViewKind): Promise<void>;
   /** Who read the case and how, newest first: part of the audit supervisors read. */
@@ -500,6 +500,10 @@ export interface AuditStore {
   /** The case a history row belongs to, to name and link the first broken entry of the chain. */
   caseOfEntry(seq: number): Promise<string | undefined>;
   verifyChain(): Promise<ChainCheck>;
+}
+
+/** A checked copy of the SQLite file; PostgreSQL is backed up by its own tools (README). */
+export interface BackupStore {
   backup(to: string): Promise<void>;
 }
 
@@ -569,11 +573,13 @@ export interface HealthStore {
 }
 
 /**
- * All persistence goes through this contract, one area per interface. Methods
- * are async so that a PostgreSQL implementation could satisfy it; the SQLite
- * one runs each write synchronously in its own savepoint of a group-committed
- * immediate transaction.
+ * All persistence goes through this contract, one area per interface, met by
+ * two stores (ADR 0011): SQLite's (src/store/sqliteStore.ts) runs each write
+ * synchronously in its own savepoint of a group-committed immediate
+ * transaction; PostgreSQL's (src/store/postgresStore.ts) does the same on one
+ * connection per instance, with the case row locked.
  */
 export interface Store extends UserStore, AccessGuardStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, PrivacyStore, HealthStore {
-  close(): void;
+  /** Waits for the writes in flight, then closes the database (or this instance's pool). */
+  close(): Promise<void>;
 }

@@ -355,17 +355,17 @@ describe('the access matrix: every route × method × role', () => {
     expect(sent).toBeGreaterThanOrEqual(paths.length * methods.length * roles.length);
   });
 
-  it('has no /dev/mail where mail goes to a real server', () => {
+  it('has no /dev/mail where mail goes to a real server', async () => {
     const other = tempDir();
     try {
       const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: `${other.dir}/rj.sqlite`, LOG_LEVEL: 'silent', SMTP_URL: 'smtp://localhost:2525' });
-      const services = createServices(config, { logger: createLogger('silent') });
+      const services = await createServices(config, { logger: createLogger('silent') });
       try {
         const paths = routeTable(createApp(services)).map((r) => r.path);
         expect(paths.filter((p) => p.startsWith('/dev/'))).toEqual([]);
         expect(paths).toContain('/cases/:id');
       } finally {
-        services.store.close();
+        await services.store.close();
       }
     } finally {
       other.remove();

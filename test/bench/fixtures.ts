@@ -11,7 +11,7 @@ import { sampleReferral } from '../support/harness.js';
 import type { Sender } from './workload.js';
 
 /** The real services over a file database, silent, with the scheduler left stopped. */
-export function benchServices(databasePath: string, clock?: Clock): Services {
+export function benchServices(databasePath: string, clock?: Clock): Promise<Services> {
   const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' });
   return createServices(config, { ...(clock ? { clock } : {}), logger: createLogger('silent') });
 }

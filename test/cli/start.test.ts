@@ -40,7 +40,7 @@ describe('npm start on a database with cases on machine v1', () => {
 
   it('prints the demo logins (a facilitator and two supervisors) and moves the cases in flight to the current machine', async () => {
     const databasePath = `${tmp.dir}/rj.sqlite`;
-    const services = createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }));
+    const services = await createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }));
     const onV1 = createCaseEngine({ ...services, delays: services.config.delays, linkHash: services.linkTokens.hashFor, newCasesOn: 1 });
     const created = await onV1.createCase(sampleReferral(), { kind: 'user', id: 'someone', role: 'supervisor' });
     if (created.kind !== 'ok') throw new Error(JSON.stringify(created));
@@ -51,7 +51,7 @@ describe('npm start on a database with cases on machine v1', () => {
     expect(stdout).toMatch(/supervisor +email supervisor2@demo\.rj\.local +password \S{16}/);
     expect(stdout).toMatch(/facilitator +email facilitator@demo\.rj\.local +password \S{16}/);
 
-    const after = createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }));
+    const after = await createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }));
     try {
       expect(await after.store.caseById(created.value.id)).toMatchObject({ machineVersion: currentMachineVersion });
       expect((await after.store.history(created.value.id)).map((e) => e.type)).toEqual(['REFERRAL_RECEIVED', 'MACHINE_MIGRATED']);

@@ -312,7 +312,7 @@ describe('upgrading a database whose history the release before chained (rule 1)
       /** A copy of the upgraded database with `tamper` applied over a raw connection, checked through a store of its own. */
       async function tampered(caseId: string, tamper: (db: Database.Database) => void) {
         const path = `${tmp.dir}/upgraded-copy-${++copies}.sqlite`;
-        await app!.services.store.backup(path);
+        await app!.services.backup!(path);
         const raw = new Database(path, { fileMustExist: true });
         try {
           tamper(raw);

@@ -42,7 +42,7 @@ describe('verifying the history chain in slices', () => {
   /** A copy of the base database, changed by `tamper` over a raw connection with the append-only triggers (of rows and their content) dropped. */
   async function tampered(tamper: (db: Database.Database) => void): Promise<string> {
     const path = `${tmp.dir}/copy-${++copies}.sqlite`;
-    await app.services.store.backup(path);
+    await app.services.backup!(path);
     const db = new Database(path, { fileMustExist: true });
     db.exec('DROP TRIGGER history_no_update; DROP TRIGGER history_no_delete; DROP TRIGGER history_content_erase_only; DROP TRIGGER history_content_no_delete');
     tamper(db);

@@ -137,7 +137,7 @@ const bases = ['erasure_request', 'consent_withdrawn', 'no_longer_necessary', 'u
 
 /** A copy of the live database, changed over a raw connection, then checked as the app checks it: the whole chain and the case's own entries. */
 async function checkTampered(app: TestApp, path: string, caseId: string, tamper: (db: Database.Database) => void) {
-  await app.services.store.backup(path);
+  await app.services.backup!(path);
   return tamperWith(path, caseId, tamper);
 }
 
@@ -393,7 +393,7 @@ describe('erasing personal content from the chained history', () => {
       /** A copy with a victim's correction and a later correction of `laterParty`, chained by the store, whose first correction is then erased with SQL. */
       async function correctedTwice(laterParty: Party | null) {
         const path = copyPath();
-        await app.services.store.backup(path);
+        await app.services.backup!(path);
         const caseId = built[11]!.id;
         const actor = { kind: 'user' as const, id: staff.supervisor.id, role: 'supervisor' };
         const at = clock().toISOString();

@@ -40,7 +40,7 @@ describe('tampering with the history', () => {
   /** A fresh copy of the base database with the app running on it, and a raw connection to the same file. */
   async function copy() {
     const path = `${tmp.dir}/copy-${++copies}.sqlite`;
-    await base.services.store.backup(path);
+    await base.services.backup!(path);
     const app = await startApp(path, clock);
     opened.push(app);
     const raw = new Database(path, { fileMustExist: true });

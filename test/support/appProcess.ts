@@ -45,7 +45,7 @@ export async function startAppProcess(databasePath: string, env: Record<string, 
 
 /** Staff made as the CLI makes them, before the app starts: their ids and API tokens. */
 export async function seedStaff(databasePath: string, password = 'correct horse battery staple') {
-  const services = createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }), { passwordCost: testPasswordCost });
+  const services = await createServices(loadConfig({ NODE_ENV: 'test', DATABASE_PATH: databasePath, LOG_LEVEL: 'silent' }), { passwordCost: testPasswordCost });
   try {
     const make = async (key: string, role: 'supervisor' | 'facilitator') => {
       const added = await services.users.addUser({ email: `${key}@rj.test`, name: `Staff ${key}`, role, password, trainedFor: [] });

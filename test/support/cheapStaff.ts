@@ -62,7 +62,7 @@ export function disableUser(app: TestApp, userId: string) {
  * sign-in can come from its own); the session's cookie and its anti-forgery token, read from the
  * sign-out form of the page signing in leads to (following its redirects, as an admin's start page is one).
  */
-export async function signInSession(app: TestApp, email: string, address = '127.0.0.1'): Promise<{ cookie: string; csrf: string }> {
+export async function signInSession(app: Pick<TestApp, 'baseUrl'>, email: string, address = '127.0.0.1', password = cheapPassword): Promise<{ cookie: string; csrf: string }> {
   const from = { 'x-forwarded-for': address };
   const form = await fetch(`${app.baseUrl}/sign-in`, { headers: from });
   const nonce = /rj_signin=([^;]+)/.exec(form.headers.getSetCookie().join('\n'))?.[1];
@@ -72,7 +72,7 @@ export async function signInSession(app: TestApp, email: string, address = '127.
     method: 'POST',
     redirect: 'manual',
     headers: { ...from, cookie: `rj_signin=${nonce}`, 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ _csrf: csrf, email, password: cheapPassword }).toString(),
+    body: new URLSearchParams({ _csrf: csrf, email, password }).toString(),
   });
   const token = /rj_session=([^;]+)/.exec(res.headers.getSetCookie().join('\n'))?.[1];
   if (res.status !== 303 || !token) throw new Error(`${email} could not sign in: ${res.status}`);

@@ -86,7 +86,7 @@ export const testPasswordCost: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 /** The real app on an ephemeral loopback port, over a temp-file database. */
 export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}, logger = createLogger('silent')): Promise<TestApp> {
   const config = loadConfig({ ...testDefaults(env), DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
-  const services = createServices(config, { clock, logger, passwordCost: testPasswordCost });
+  const services = await createServices(config, { clock, logger, passwordCost: testPasswordCost });
   const server = listen(createApp(services), 0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));
   const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
@@ -102,7 +102,7 @@ export async function startApp(dbPath: string, clock: TestClock = testClock(), e
       await services.accountOutbox.stop();
       await new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
-      services.store.close();
+      await services.store.close();
     },
     request: httpClient(baseUrl),
   };

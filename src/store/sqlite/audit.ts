@@ -2,7 +2,7 @@ import Database from 'better-sqlite3';
 import { contentAgrees, genesisHash, resealedIntact, rowHash, rowJsonSql, rowJsonSqlV2, ruleTwoFrom, unrecordedErasures } from '../chainRule.mjs';
 import { verifyChainFile, verifyChainInline } from '../chainVerification.js';
 import type { Db } from '../database.js';
-import type { AuditStore, BrokenEntry, CaseViewRecord, ChainCheck } from '../store.js';
+import type { AuditStore, BackupStore, BrokenEntry, CaseViewRecord, ChainCheck } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
 
 /** A copy of the database that is not fit to use: it fails SQLite's check, or its history does not verify. */
@@ -37,7 +37,7 @@ interface ChainRowCheck {
 }
 
 /** Who opened a case, the chain's verification, and checked copies of the database. */
-export function sqliteAudit(db: Db, writes: WriteQueue): AuditStore {
+export function sqliteAudit(db: Db, writes: WriteQueue): AuditStore & BackupStore {
   const q = {
     recordView: db.prepare('INSERT INTO case_views (case_id, user_id, at, kind) VALUES (?, ?, ?, ?)'),
     views: db.prepare('SELECT user_id AS userId, at, kind FROM case_views WHERE case_id = ? ORDER BY at DESC, rowid DESC'),

@@ -27,7 +27,7 @@ export interface TimerFixture {
  */
 export async function timerFixture(path: string, pending: number, fireable: number): Promise<TimerFixture> {
   const clock = testClock(start);
-  const services = benchServices(path, clock);
+  const services = await benchServices(path, clock);
   const staff = await addBenchStaff(services);
   const ids = await openCases(services, staff, fireable);
   await inParallel(ids.length, 32, async (i) => {

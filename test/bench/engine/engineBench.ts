@@ -48,7 +48,7 @@ async function drive(services: Services, staff: BenchStaff, stream: Iterator<Str
  * against one durable single-row insert per transaction on the same disk.
  */
 export async function engineBench(sizes: Sizes['engine'], workDir: string): Promise<SectionResult> {
-  const services = benchServices(join(workDir, 'engine.sqlite'));
+  const services = await benchServices(join(workDir, 'engine.sqlite'));
   const baseline = insertBaseline(join(workDir, 'baseline.sqlite'));
   try {
     const staff = await addBenchStaff(services);

@@ -49,7 +49,7 @@ export async function mailBench(sizes: Sizes['mail'], dir: string): Promise<Sect
     const direct = await directPerSecond(port, sizes.notices);
 
     const config = loadConfig({ NODE_ENV: 'test', DATABASE_PATH: join(dir, 'mail.sqlite'), LOG_LEVEL: 'silent', SMTP_URL: `smtp://127.0.0.1:${port}` });
-    const services = createServices(config, { logger: createLogger('silent') });
+    const services = await createServices(config, { logger: createLogger('silent') });
     try {
       const staff = await addBenchStaff(services);
       const warmup = Math.min(50, sizes.notices);

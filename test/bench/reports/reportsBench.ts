@@ -80,7 +80,7 @@ export async function reportsBench(sizes: Sizes['reports'], workDir: string): Pr
   const seeded = await timed(() => seedScaleDb(path, { ...sizes, startups: 0, verifications: 0 }));
   const db = seeded.value;
 
-  const services = benchServices(path);
+  const services = await benchServices(path);
   const plain = openDatabase(path, { migrate: false });
   try {
     const { store, config } = services;

@@ -30,7 +30,7 @@ export interface CaseTemplate {
  * the seeded cases carry genuine persisted snapshots, history and notices.
  */
 export async function captureCaseTemplate(supervisorId: string, facilitatorId: string, notesPerStep: number): Promise<CaseTemplate> {
-  const services = benchServices(':memory:');
+  const services = await benchServices(':memory:');
   try {
     const supervisor = await addBenchUser(services, 'supervisor', supervisorId);
     const facilitator = await addBenchUser(services, 'facilitator', facilitatorId);

@@ -117,7 +117,7 @@ interface VariantTemplate {
  */
 async function captureVariantTemplate(scratchPath: string, supervisorId: string, facilitatorId: string): Promise<VariantTemplate> {
   let now = firstCaseAt;
-  const services = benchServices(scratchPath, () => new Date(now));
+  const services = await benchServices(scratchPath, () => new Date(now));
   const agency = 'Northshire Youth Justice Service';
   const referral = sampleReferral({
     referrer: { agency, name: 'Sam Case Manager', email: 'sam.manager@yjs.example' },

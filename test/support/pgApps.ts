@@ -1,0 +1,23 @@
+import { freshPgDatabase } from './pgDatabase.js';
+import { startApp, tempDir, testClock, type TestApp, type TestClock } from './harness.js';
+
+/** The settings every instance on one PostgreSQL database shares (config.ts requires the secrets with DATABASE_URL). */
+export const sharedSecrets = { LINK_SECRET: 'test-link-secret-shared-by-every-instance-0001', TOTP_KEY: 'test-totp-key-shared-by-every-instance-00000001' };
+
+/** `n` real app instances in this process, each with its own pool, write queue and port, on one fresh PostgreSQL database. */
+export async function startPgApps(n: number, clock: TestClock = testClock(), env: Record<string, string> = {}) {
+  const db = await freshPgDatabase();
+  const tmp = tempDir();
+  const apps: TestApp[] = [];
+  // One after another: the first migrates the database, the others find it migrated.
+  for (let i = 0; i < n; i++) apps.push(await startApp(`${tmp.dir}/rj.sqlite`, clock, { DATABASE_URL: db.url, ...sharedSecrets, ...env }));
+  return {
+    apps,
+    url: db.url,
+    async stop() {
+      for (const app of apps) await app.stop();
+      await db.drop();
+      tmp.remove();
+    },
+  };
+}
