@@ -10,6 +10,7 @@ import { createServices, type Services } from './services.js';
 import { tokenLabelSchema } from './auth/users.js';
 import { isValidDuration } from './cases/timing.js';
 import { DatabaseInUseError } from './store/instanceLock.js';
+import { MigrationRefused, migrateStore } from './store/migrateStore.js';
 import { restoreDatabase } from './store/restore.js';
 import { BrokenCopyError } from './store/sqlite/audit.js';
 
@@ -21,7 +22,8 @@ const usage = `Usage: npm run cli -- <command>
   audit verify
   retention sweep                         (anonymise now the closed cases past their retention date, as the daily sweep does)
   backup --to FILE                        (while the app runs; the copy is checked)
-  restore --from FILE                     (with the app stopped; the database it replaces is kept beside it)`;
+  restore --from FILE                     (with the app stopped; the database it replaces is kept beside it)
+  migrate-store --from FILE --to URL      (with the app stopped: copies a SQLite database into an empty PostgreSQL one; --to defaults to DATABASE_URL)`;
 
 const list = (value: string | undefined) => (value === undefined || value === 'none' || value === '' ? [] : value.split(',').map((s) => s.trim()));
 
@@ -134,7 +136,19 @@ async function restore(databasePath: string, args: string[]): Promise<number> {
   return 0;
 }
 
+/** Moving to PostgreSQL reads the SQLite file and writes the new database, so it runs before anything opens either. */
+async function migrate(args: string[]): Promise<number> {
+  const { values } = parseArgs({ args, options: { from: { type: 'string' }, to: { type: 'string' } } });
+  const to = values.to ?? process.env.DATABASE_URL;
+  if (!values.from || !to) throw new UsageError('name the SQLite file with --from and the PostgreSQL database with --to (or DATABASE_URL)');
+  const { tables, after } = await migrateStore(values.from, to);
+  for (const t of tables.filter((t) => t.rows > 0)) console.log(`${t.table}: ${t.rows} row${t.rows === 1 ? '' : 's'}`);
+  console.log(`copied ${values.from} to PostgreSQL at ${new URL(to).host}${new URL(to).pathname}: its history chain verifies on both sides (${after.events} event${after.events === 1 ? '' : 's'})`);
+  return 0;
+}
+
 async function run(argv: string[]): Promise<number> {
+  if (argv[0] === 'migrate-store') return migrate(argv.slice(1));
   const name = [argv.slice(0, 2).join(' '), argv[0] ?? ''].find((n) => n in commands || n === 'restore');
   if (!name) {
     console.error(usage);
@@ -163,7 +177,7 @@ async function run(argv: string[]): Promise<number> {
 run(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err) => {
-    if (err instanceof DatabaseInUseError || err instanceof BrokenCopyError) {
+    if (err instanceof DatabaseInUseError || err instanceof BrokenCopyError || err instanceof MigrationRefused) {
       console.error(`Refused: ${err.message}.`);
       process.exit(3);
     }

@@ -8,6 +8,7 @@ import { pgLinks } from './postgres/links.js';
 import { createPgAccountOutbox, createPgOutboxStore } from './postgres/outbox.js';
 import { pgOversight } from './postgres/oversight.js';
 import { pgPrivacy } from './postgres/privacy.js';
+import { pgRateLimits } from './postgres/rateLimits.js';
 import { pgReports } from './postgres/reports.js';
 import { pgRetention } from './postgres/retention.js';
 import { pgSessions } from './postgres/sessions.js';
@@ -35,6 +36,7 @@ export async function createPostgresStore(url: string): Promise<PostgresStore> {
     ...pgReports(pool),
     ...pgRetention(writes),
     ...pgPrivacy(pool, writes),
+    ...pgRateLimits(pool),
     ...pgHealth(pool, writes),
     mailQueues: { notices: createPgOutboxStore(pool, writes), accounts: createPgAccountOutbox(pool, writes) },
     close: async () => {

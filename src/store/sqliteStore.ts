@@ -6,6 +6,7 @@ import { sqliteCases } from './sqlite/cases.js';
 import { sqliteHealth } from './sqlite/health.js';
 import { sqliteLinks } from './sqlite/links.js';
 import { sqliteOversight } from './sqlite/oversight.js';
+import { sqliteRateLimits } from './sqlite/rateLimits.js';
 import { sqliteReports } from './sqlite/reports.js';
 import { preparedCache } from './sqlite/prepared.js';
 import { sqlitePrivacy } from './sqlite/privacy.js';
@@ -35,6 +36,7 @@ export function createSqliteStore(db: Db): Store & BackupStore {
     ...sqliteAudit(db, writes),
     ...sqliteRetention(db, writes),
     ...sqlitePrivacy(db, writes),
+    ...sqliteRateLimits(),
     ...sqliteHealth(db, writes),
     close: async () => {
       writes.flush();

@@ -515,6 +515,18 @@ export interface RetentionStore {
   pruneExpired(cutoffs: { keysBefore: string; sessionsBefore: string }): Promise<{ idempotencyKeys: number; partySessions: number; staffSessions: number }>;
 }
 
+/**
+ * Requests counted per key (a limit's name and a client's address) in fixed windows, shared by every
+ * instance on the database, so a load balancer switching instance does not multiply a limit.
+ */
+export interface RateLimitStore {
+  /** Counts one request in the window that began at `windowStart` (a key's earlier window is forgotten); returns the window's count. */
+  countRequest(key: string, windowStart: string): Promise<number>;
+  /** Takes back one request counted in that window (express-rate-limit's skip of a successful request). */
+  uncountRequest(key: string, windowStart: string): Promise<void>;
+  resetRequests(key: string): Promise<void>;
+}
+
 /** A case's retention: when its personal content may be anonymised, and whether a legal hold keeps it. */
 export interface RetentionRecord {
   caseId: string;
@@ -579,7 +591,8 @@ export interface HealthStore {
  * transaction; PostgreSQL's (src/store/postgresStore.ts) does the same on one
  * connection per instance, with the case row locked.
  */
-export interface Store extends UserStore, AccessGuardStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, PrivacyStore, HealthStore {
+export interface Store
+  extends UserStore, AccessGuardStore, SessionStore, CaseStore, CaseloadStore, OversightStore, ReportsStore, LinkStore, AuditStore, RetentionStore, PrivacyStore, RateLimitStore, HealthStore {
   /** Waits for the writes in flight, then closes the database (or this instance's pool). */
   close(): Promise<void>;
 }

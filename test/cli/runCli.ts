@@ -14,7 +14,7 @@ export interface CliResult {
 }
 
 /** The configuration the app reads (src/config.ts); vitest also puts Vite's BASE_URL, MODE... into process.env. */
-const configKeys = /^(NODE_ENV|PORT|HOST|DATABASE_PATH|BASE_URL|SMTP_URL|MAIL_FROM|LOG_LEVEL|INVITATION_.*|REOFFER_.*|SCHEDULER_.*|MODE|DEV|PROD|SSR)$/;
+const configKeys = /^(NODE_ENV|PORT|HOST|DATABASE_PATH|DATABASE_URL|LINK_SECRET|TOTP_KEY|BASE_URL|SMTP_URL|MAIL_FROM|LOG_LEVEL|INVITATION_.*|REOFFER_.*|SCHEDULER_.*|MODE|DEV|PROD|SSR)$/;
 
 /** This process's environment without any setting the child should not inherit. */
 function cleanEnv(): Record<string, string> {

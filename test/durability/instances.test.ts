@@ -55,6 +55,13 @@ describe('three app instances on one PostgreSQL database', () => {
     }
   });
 
+  it("a party page's limit of 60 requests a minute counts one client's requests through every instance once", async () => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 63; i++) statuses.push((await fetch(`${cluster.apps[i % 3]!.baseUrl}/respond/no-such-link`)).status);
+    expect(statuses.slice(0, 60).filter((s) => s === 429)).toEqual([]);
+    expect(statuses.slice(60)).toEqual([429, 429, 429]);
+  });
+
   it('the chain verifies as one sequence after writes through every instance', async () => {
     const ids = await Promise.all(cluster.apps.map((app) => openCase(app, staff)));
     expect(ids).toHaveLength(3);

@@ -10,16 +10,18 @@ import { freshPgDatabase } from '../support/pgDatabase.js';
  */
 const releasedMigrations: Record<string, string> = {
   '20261210_0900_initial.sql': '4435c815bf8b4ed7836990fe1b34932d2bef43b27d0feb24c31a8fd1ccf72a52',
+  '20261212_0900_unlogged_rate_limits.sql': '8882831c6e0b0a49d8f16300a98c63151ad0a581d02b54196760fe29c3dcfd0d',
 };
 
-/** SHA-256 of the schema the migrations build: columns, constraints, indexes, views, triggers and functions, sorted. */
-const recordedSchemaHash = 'a20dbd01eeb4a5cab587340f572bef2441cb322b23ed6929c7bd1e7ea9b3b76d';
+/** SHA-256 of the schema the migrations build: tables (logged or not), columns, constraints, indexes, views, triggers and functions, sorted. */
+const recordedSchemaHash = 'cb290c40a2cdbc6f8568696ca0e676e950fbb2fac614a1416e2f284ef09bc722';
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
 
 /** Every definition in the public schema, as the server itself prints it. */
 const schemaSql = `
-  SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '') AS d
+  SELECT 'table ' || relname || ' ' || relpersistence::text AS d FROM pg_class WHERE relnamespace = 'public'::regnamespace AND relkind = 'r'
+  UNION ALL SELECT 'column ' || table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' || coalesce(column_default, '')
     FROM information_schema.columns WHERE table_schema = 'public'
   UNION ALL SELECT 'constraint ' || conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
     FROM pg_constraint WHERE connamespace = 'public'::regnamespace

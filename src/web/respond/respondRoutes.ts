@@ -84,7 +84,7 @@ function respondRoutes(services: Services): Router {
     res.set('X-Robots-Tag', 'noindex');
     next();
   });
-  router.use(perMinuteLimit(clock, 60, (_req, res) => sendHtml(res, 429, pages.tooManyRequests)));
+  router.use(perMinuteLimit(services, 'respond', 60, (_req, res) => sendHtml(res, 429, pages.tooManyRequests)));
   router.use(express.urlencoded({ extended: false, limit: '16kb' }));
 
   /** A form posted from a party's session: handled only while the session lasts and its link still works for this purpose. */

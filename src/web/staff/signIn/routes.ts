@@ -48,7 +48,7 @@ export function signInRoutes(services: Services, render: StaffRender, forbidden:
     signInView(render, res, 200, { email: '', returnTo, csrf: formToken(req, res), signedOut: req.query.signedOut === '1' });
   });
 
-  router.post('/sign-in', perMinuteLimit(clock, 30, (_req, res) => tooManyAttempts(render, res)), async (req, res) => {
+  router.post('/sign-in', perMinuteLimit(services, 'sign-in', 30, (_req, res) => tooManyAttempts(render, res)), async (req, res) => {
     const body = req.body as FormBody;
     if (!formTokenMatches(req, body._csrf)) return forbidden(res);
     const form = readSignIn(body);
