@@ -1,8 +1,19 @@
 import { defineConfig } from 'vitest/config';
 
+/**
+ * The suites that go through the app's own interfaces only (HTTP, the services), run a second time with
+ * the app on PostgreSQL (test/support/harness.ts). The others read or break the SQLite file itself; the
+ * store contract suite (test/store/contract/) runs every store behaviour against both in the first project.
+ */
+const onBothStores = [
+  'test/api/{storeUnderTest,accessAndErrors,allowedEvents,caseload,chartV2Rules,consent,directConference,indirectProcess,noticeTasks,riskDecisions,timers,victimLeaves,victimsCodeClocks}.test.ts',
+  'test/mail/{outboxRestart,consentWithdrawal,emailLinks,outboxPolicy,partyCorrection,smtpFaults}.test.ts',
+  'test/durability/concurrency.test.ts',
+  'test/cases/victimsCodeClocks.test.ts',
+];
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
     pool: 'forks',
     // One PostgreSQL server for the run, for the suites that run against both stores.
     globalSetup: ['test/support/postgresServer.ts'],
@@ -14,5 +25,9 @@ export default defineConfig({
     // Safety nets, not assertions: the longest tests take about a minute beside two others on two cores.
     testTimeout: 180_000,
     hookTimeout: 120_000,
+    projects: [
+      { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
+      { extends: true, test: { name: 'postgres', include: onBothStores, env: { RJ_TEST_STORE: 'postgres' } } },
+    ],
   },
 });

@@ -90,7 +90,8 @@ export function createOutbox<N extends QueuedMail>(deps: OutboxDeps<N>) {
       if (due.length === 0) break;
       for (const n of due) taken.add(n.id);
       const worker = async () => {
-        for (let notice = due.shift(); notice && !stopping; notice = due.shift()) {
+        // Stopping is checked before a notice is taken, so every notice taken is attempted and the rest can be given back.
+        for (let notice = stopping ? undefined : due.shift(); notice; notice = stopping ? undefined : due.shift()) {
           try {
             const outcome = await attempt(notice);
             if (outcome === 'sent') counts.sent++;
@@ -102,6 +103,8 @@ export function createOutbox<N extends QueuedMail>(deps: OutboxDeps<N>) {
         }
       };
       await Promise.all(Array.from({ length: smtpConnections }, worker));
+      // Stopping with notices claimed but not attempted: another instance may send them now.
+      if (due.length > 0) await outboxStore.release(due.map((n) => n.id));
     }
     return counts;
   }

@@ -24,6 +24,8 @@ export interface MailQueue<N extends QueuedMail> {
    * same transaction, a `notice_undeliverable` notice to the case's facilitators; a staff notice raises neither.
    */
   recordFailure(id: string, failure: { lastError: string; at: string }): Promise<boolean>;
+  /** Gives back notices claimed but not attempted (the outbox is stopping), so another instance can send them now rather than after the lease. */
+  release(ids: string[]): Promise<void>;
 }
 
 export type StaffContact = Pick<UserRecord, 'id' | 'name' | 'email'>;

@@ -10,6 +10,7 @@ import { loadConfig } from '../../src/config.js';
 import { createLogger } from '../../src/logger.js';
 import type { ScryptCost } from '../../src/auth/passwords.js';
 import { createServices, type Services } from '../../src/services.js';
+import { freshPgDatabase, sharedSecrets } from './pgDatabase.js';
 
 /** A clock tests move by hand: deadlines fire without sleeping. */
 export function testClock(start = '2026-11-23T09:00:00Z') {
@@ -83,9 +84,22 @@ export function httpClient(baseUrl: string): TestApp['request'] {
  */
 export const testPasswordCost: ScryptCost = { N: 2 ** 10, r: 8, p: 1 };
 
-/** The real app on an ephemeral loopback port, over a temp-file database. */
+/** PostgreSQL databases standing in for SQLite files in the `postgres` project, by path: an app restarted on a path finds its data. */
+const pgDatabases = new Map<string, Promise<string>>();
+
+/**
+ * The store a suite's apps run on: the SQLite file at `dbPath`, or, in the vitest project that runs the
+ * API, mail and durability suites again on PostgreSQL (vitest.config.ts), a fresh database for that path.
+ */
+function storeSettings(dbPath: string, env: Record<string, string>): Promise<Record<string, string>> | Record<string, string> {
+  if (process.env.RJ_TEST_STORE !== 'postgres' || env.DATABASE_URL) return {};
+  if (!pgDatabases.has(dbPath)) pgDatabases.set(dbPath, freshPgDatabase().then((db) => db.url));
+  return pgDatabases.get(dbPath)!.then((url) => ({ DATABASE_URL: url, ...sharedSecrets }));
+}
+
+/** The real app on an ephemeral loopback port, over a temp-file database (or its PostgreSQL stand-in). */
 export async function startApp(dbPath: string, clock: TestClock = testClock(), env: Record<string, string> = {}, logger = createLogger('silent')): Promise<TestApp> {
-  const config = loadConfig({ ...testDefaults(env), DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...env });
+  const config = loadConfig({ ...testDefaults(env), DATABASE_PATH: dbPath, LOG_LEVEL: 'silent', ...(await storeSettings(dbPath, env)), ...env });
   const services = await createServices(config, { clock, logger, passwordCost: testPasswordCost });
   const server = listen(createApp(services), 0, '127.0.0.1');
   await new Promise<void>((resolve) => server.once('listening', resolve));

@@ -1,8 +1,5 @@
-import { freshPgDatabase } from './pgDatabase.js';
+import { freshPgDatabase, sharedSecrets } from './pgDatabase.js';
 import { startApp, tempDir, testClock, type TestApp, type TestClock } from './harness.js';
-
-/** The settings every instance on one PostgreSQL database shares (config.ts requires the secrets with DATABASE_URL). */
-export const sharedSecrets = { LINK_SECRET: 'test-link-secret-shared-by-every-instance-0001', TOTP_KEY: 'test-totp-key-shared-by-every-instance-00000001' };
 
 /** `n` real app instances in this process, each with its own pool, write queue and port, on one fresh PostgreSQL database. */
 export async function startPgApps(n: number, clock: TestClock = testClock(), env: Record<string, string> = {}) {

@@ -29,3 +29,6 @@ export async function freshPgDatabase(): Promise<{ url: string; drop: () => Prom
     },
   };
 }
+
+/** The settings every app instance on one PostgreSQL database shares (config.ts requires these secrets with DATABASE_URL). */
+export const sharedSecrets = { LINK_SECRET: 'test-link-secret-shared-by-every-instance-0001', TOTP_KEY: 'test-totp-key-shared-by-every-instance-00000001' };

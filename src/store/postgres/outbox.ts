@@ -59,6 +59,9 @@ function pgMailQueue<N extends QueuedMail>(
         await onFailure(c, failed, lastError, at);
         return true;
       }),
+    release: async (ids) => {
+      await pool.query(`UPDATE ${table} SET lease_until = NULL WHERE id = ANY($1) AND ${waiting}`, [ids]);
+    },
   };
 }
 

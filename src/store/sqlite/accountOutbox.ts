@@ -29,5 +29,7 @@ export function createSqliteAccountOutbox(db: Db): MailQueue<AccountNotice> {
     recordSent: (id, at) => writes.run(() => void q.sent.run(at, id)),
     recordRetry: (id, { lastError, nextAttemptAt }) => writes.run(() => q.retry.run(lastError, nextAttemptAt, id).changes === 1),
     recordFailure: (id, { lastError }) => writes.run(() => q.fail.run(lastError, id).changes === 1),
+    // One process has the file, so nothing is claimed and there is nothing to give back.
+    release: async () => {},
   };
 }

@@ -45,5 +45,7 @@ export function createSqliteOutboxStore(db: Db): OutboxStore {
     recordRetry: (id, { lastError, nextAttemptAt }) => writes.run(() => q.retry.run(lastError, nextAttemptAt, id).changes === 1),
     recordFailure: (id, { lastError, at }) => writes.run(() => recordFailure(id, lastError, at)),
     activeSupervisors: async () => q.supervisors.all() as StaffContact[],
+    // One process has the file, so nothing is claimed and there is nothing to give back.
+    release: async () => {},
   };
 }

@@ -99,4 +99,18 @@ forEachStore('claiming timers and notices', (env) => {
       await sink.close();
     }
   }, 120_000);
+
+  it('a notice claimed and given back, as a stopping outbox gives back what it did not attempt, is claimed at once by another instance', async () => {
+    const staff = await addCaseStaff(env.store);
+    const engine = engineOver(env.store, clock);
+    const c = await openCase(env.store, staff, engine);
+    await engine.submit({ caseId: c.id, caller: staff.facilitator, body: { type: 'INVITE_VICTIM' } });
+    const [a, b] = await env.instances(2);
+    const now = clock().toISOString();
+    const claimed = (await env.mailQueues(a!).notices.dueNotices(now, 1000)).filter((n) => n.caseId === c.id);
+    expect(claimed.map((n) => n.template).sort()).toEqual(['allocation', 'victim_invitation']);
+    await env.mailQueues(a!).notices.release(claimed.map((n) => n.id));
+    const again = (await env.mailQueues(b!).notices.dueNotices(now, 1000)).filter((n) => n.caseId === c.id);
+    expect(again.map((n) => n.id).sort()).toEqual(claimed.map((n) => n.id).sort());
+  });
 });
