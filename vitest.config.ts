@@ -6,7 +6,7 @@ import { defineConfig } from 'vitest/config';
  * store contract suite (test/store/contract/) runs every store behaviour against both in the first project.
  */
 const onBothStores = [
-  'test/api/{storeUnderTest,accessAndErrors,allowedEvents,caseload,chartV2Rules,consent,directConference,indirectProcess,noticeTasks,riskDecisions,timers,victimLeaves,victimsCodeClocks}.test.ts',
+  'test/api/{storeUnderTest,accessAndErrors,caseload,chartV2Rules,consent,directConference,indirectProcess,noticeTasks,riskDecisions,timers,victimLeaves,victimsCodeClocks}.test.ts',
   'test/mail/{outboxRestart,consentWithdrawal,emailLinks,outboxPolicy,partyCorrection,smtpFaults}.test.ts',
   'test/durability/concurrency.test.ts',
   'test/cases/victimsCodeClocks.test.ts',

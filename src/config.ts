@@ -1,6 +1,6 @@
 import { dirname, join } from 'node:path';
 import { z } from 'zod';
-import { defaultDelays, isValidDuration } from './cases/timing.js';
+import { addDuration, defaultDelays, isValidDuration } from './cases/timing.js';
 import { defaultRetention } from './privacy/retentionPolicy.js';
 
 const duration = (fallback: string) =>
@@ -37,6 +37,7 @@ const env = z.object({
   MAIL_INTERVAL_MS: z.coerce.number().int().min(50).default(1000),
   SMTP_TIMEOUT_MS: z.coerce.number().int().min(100).default(30000),
   STALLED_AFTER: duration('P14D'),
+  CLAIM_LEASE: duration('PT5M'),
   MIGRATE_CASES_AT_START: z.enum(['true', 'false'], { error: 'true or false' }).default('true'),
   REQUIRE_2FA_FOR: z
     .string()
@@ -83,6 +84,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
     databasePath: e.DATABASE_PATH,
     /** A PostgreSQL database shared by any number of app instances, in place of the SQLite file (ADR 0011). */
     databaseUrl: e.DATABASE_URL,
+    /** On PostgreSQL, how long a timer or notice one instance claimed stays its own: if it dies, another takes them after this. */
+    claimLeaseMs: Date.parse(addDuration('2000-01-01T00:00:00Z', e.CLAIM_LEASE)) - Date.parse('2000-01-01T00:00:00Z'),
     baseUrl: requireInProduction('BASE_URL', e.BASE_URL, `http://localhost:${e.PORT}`).replace(/\/$/, ''),
     // Production must send mail; only elsewhere is it captured as files.
     smtpUrl: e.SMTP_URL ?? (production ? missing('SMTP_URL') : undefined),

@@ -18,9 +18,9 @@ export interface OpenedStore {
 }
 
 /** PostgreSQL when DATABASE_URL is set (migrated first), otherwise the SQLite file at DATABASE_PATH. */
-export async function openStore(config: Pick<Config, 'databasePath' | 'databaseUrl'>): Promise<OpenedStore> {
+export async function openStore(config: Pick<Config, 'databasePath' | 'databaseUrl' | 'claimLeaseMs'>): Promise<OpenedStore> {
   if (config.databaseUrl) {
-    const store = await createPostgresStore(config.databaseUrl);
+    const store = await createPostgresStore(config.databaseUrl, { claimLeaseMs: config.claimLeaseMs });
     const url = new URL(config.databaseUrl);
     return { store, mailQueues: store.mailQueues, backup: undefined, where: `PostgreSQL at ${url.host}${url.pathname}` };
   }

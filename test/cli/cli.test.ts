@@ -56,7 +56,7 @@ describe('the admin CLI', () => {
     expect(await verifyPassword('a long passphrase for sam\n', sam!.passwordHash)).toBe(false);
   });
 
-  it('user add through tsx directly; the app, running alongside, sees the new user', async () => {
+  it('user add through node and the tsx loader directly; the app, running alongside, sees the new user', async () => {
     app = await startApp(databasePath, testClock());
     const r = await cli(['user', 'add', '--email', 'fay@example.org', '--name', 'Fay Facilitator', '--role', 'facilitator', '--password-stdin'], 'twelve chars ok');
     expect(r.code, r.stderr).toBe(0);

@@ -30,7 +30,8 @@ export function runCli(
   { databasePath, stdin = '', via = 'tsx', env = {} }: { databasePath: string; stdin?: string; via?: 'tsx' | 'npm'; env?: Record<string, string> },
 ): Promise<CliResult> {
   const [command, commandArgs] =
-    via === 'npm' ? ['npm', ['run', 'cli', '--', ...args]] : [join(projectRoot, 'node_modules', '.bin', 'tsx'), ['src/cli.ts', ...args]];
+    // tsx's own binary starts a second node process for the script; the loader in this one starts only one.
+    via === 'npm' ? ['npm', ['run', 'cli', '--', ...args]] : [process.execPath, ['--import', 'tsx', 'src/cli.ts', ...args]];
   return new Promise((resolve, reject) => {
     const child = spawn(command, commandArgs, {
       cwd: projectRoot,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { historyColumns, historyFrom, toCase, toHistory, toNotice, toTask, toTimer, type CaseRow } from '../rows.js';
 import { TimerAlreadySettled, type CaseRecord, type CaseStore, type CommitOutcome, type Decision, type EventCommit, type HistoryEntry, type IdempotencyClaim, type SummaryUpdate } from '../store.js';
-import { leaseFrom } from './claims.js';
+import type { Lease } from './claims.js';
 import type { Client, Pool } from './database.js';
 import { appendHistory } from './history.js';
 import { pgLinkWrites as links } from './links.js';
@@ -34,7 +34,7 @@ interface PriorRequest {
  * locks its case's row (SELECT … FOR UPDATE) before `decide` reads it, so of two instances sending
  * events to one case, the second decides on what the first committed (ADR 0011).
  */
-export function pgCases(pool: Pool, writes: PgWriteQueue): CaseStore {
+export function pgCases(pool: Pool, writes: PgWriteQueue, leaseFrom: Lease): CaseStore {
   async function loadCase(db: Db, id: string, lock = false): Promise<CaseRecord | undefined> {
     const row = await first<CaseRow>(db, `SELECT ${pgCaseColumns} FROM cases c WHERE c.id = $1${lock ? ' FOR UPDATE OF c' : ''}`, [id]);
     return row && toCase(row);

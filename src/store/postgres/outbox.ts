@@ -1,7 +1,7 @@
 import type { AccountNotice, MailQueue, OutboxStore, QueuedMail } from '../mailQueue.js';
 import { toNotice } from '../rows.js';
 import type { NoticeStatus } from '../store.js';
-import { leaseFrom } from './claims.js';
+import type { Lease } from './claims.js';
 import type { Client, Pool } from './database.js';
 import { all, changed, first } from './query.js';
 import { pgTaskWrites as tasks } from './tasks.js';
@@ -16,6 +16,7 @@ import type { PgWriteQueue } from './writeQueue.js';
 function pgMailQueue<N extends QueuedMail>(
   pool: Pool,
   writes: PgWriteQueue,
+  leaseFrom: Lease,
   table: 'notices' | 'account_notices',
   order: string,
   toMail: (row: Record<string, unknown>) => N,
@@ -66,8 +67,8 @@ function pgMailQueue<N extends QueuedMail>(
 }
 
 /** Case notices: a party's that fails opens a task and tells the case's facilitators, in the same transaction. */
-export function createPgOutboxStore(pool: Pool, writes: PgWriteQueue): OutboxStore {
-  const queue = pgMailQueue(pool, writes, 'notices', 'next_attempt_at, seq, id', toNotice, async (c, row, lastError, at) => {
+export function createPgOutboxStore(pool: Pool, writes: PgWriteQueue, lease: Lease): OutboxStore {
+  const queue = pgMailQueue(pool, writes, lease, 'notices', 'next_attempt_at, seq, id', toNotice, async (c, row, lastError, at) => {
     const n = toNotice(row);
     await tasks.noticeFailed(c, { id: n.id, caseId: n.caseId, seq: n.seq, template: n.template, recipient: n.recipient }, lastError, at);
   });
@@ -78,10 +79,11 @@ export function createPgOutboxStore(pool: Pool, writes: PgWriteQueue): OutboxSto
 }
 
 /** Emails about accounts: the same rules, and no tasks on failure. */
-export const createPgAccountOutbox = (pool: Pool, writes: PgWriteQueue): MailQueue<AccountNotice> =>
+export const createPgAccountOutbox = (pool: Pool, writes: PgWriteQueue, lease: Lease): MailQueue<AccountNotice> =>
   pgMailQueue(
     pool,
     writes,
+    lease,
     'account_notices',
     'next_attempt_at, id',
     (r) => ({ id: r.id as string, template: r.template as string, userId: r.user_id as string, data: JSON.parse(r.data as string), attempts: r.attempts as number, createdAt: r.created_at as string }),

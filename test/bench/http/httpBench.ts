@@ -44,8 +44,8 @@ export async function httpBench(sizes: Sizes['http'], workDir: string): Promise<
       connections: sizes.connections,
       warmup: Math.round(sizes.cases * eventsPerCase * sizes.warmupShare),
     };
-    const baseline = await load({ ...base, url: bare.url }, workDir, 'bare');
-    const product = await load({ ...base, url: app.baseUrl }, workDir, 'product');
+    const baseline = await load({ ...base, urls: [bare.url] }, workDir, 'bare');
+    const product = await load({ ...base, urls: [app.baseUrl] }, workDir, 'product');
     const refused = product.sent - (product.statuses['200'] ?? 0) + product.errors;
     const cpuPerRequest = (r: typeof product, cpuMs: number) => round((cpuMs / r.sent) * 1000, 1);
     return {

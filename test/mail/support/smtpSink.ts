@@ -64,6 +64,8 @@ export async function startSmtpSink() {
       },
     });
 
+    // A client killed mid-conversation resets its connection: the server goes on, as a real one would.
+    server.on('error', () => undefined);
     server.server.on('connection', (socket: Socket) => {
       sockets.add(socket);
       socket.once('close', () => sockets.delete(socket));
