@@ -1,6 +1,6 @@
 import type { Logger } from '../logger.js';
 import { periodicTask } from '../periodicTask.js';
-import type { Store } from '../store/store.js';
+import type { CaseStore } from '../store/store.js';
 import type { CaseEngine, Clock } from './caseEngine.js';
 
 /**
@@ -9,7 +9,7 @@ import type { CaseEngine, Clock } from './caseEngine.js';
  * only due rows (a partial index on pending due_at), so its cost follows the
  * number due, not the number pending.
  */
-export function createScheduler(deps: { store: Store; engine: CaseEngine; clock: Clock; logger: Logger; intervalMs: number; batch?: number }) {
+export function createScheduler(deps: { store: Pick<CaseStore, 'dueTimers'>; engine: CaseEngine; clock: Clock; logger: Logger; intervalMs: number; batch?: number }) {
   const { store, engine, clock, logger, intervalMs, batch = 200 } = deps;
 
   async function sweepOnce(): Promise<number> {

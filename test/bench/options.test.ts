@@ -14,6 +14,11 @@ describe('bench options', () => {
     expect(start).toBe(`node ${appNodeFlags.join(' ')} --import tsx src/main.ts`);
   });
 
+  it('--store postgres runs the stores section alone; no other store is known', () => {
+    expect(parseOptions(['--quick', '--store', 'postgres'])).toMatchObject({ mode: 'quick', only: ['stores'] });
+    expect(() => parseOptions(['--store', 'mysql'])).toThrow(/unknown argument --store/);
+  });
+
   it('--only names the sections to run; without it every section runs', () => {
     expect(parseOptions(['--quick', '--only', 'engine,http']).only).toEqual(['engine', 'http']);
     expect(parseOptions([]).only).toEqual([]);

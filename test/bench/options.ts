@@ -69,7 +69,7 @@ export interface Options {
   only: string[];
 }
 
-const usage = 'usage: npm run bench [-- --quick | --smoke] [--out-dir <dir>] [--only <section,...>]';
+const usage = 'usage: npm run bench [-- --quick | --smoke] [--out-dir <dir>] [--only <section,...>] [--store postgres]';
 
 export function parseOptions(argv: string[]): Options {
   let mode: Mode = 'full';
@@ -81,6 +81,8 @@ export function parseOptions(argv: string[]): Options {
     else if (arg === '--smoke') mode = 'smoke';
     else if (arg === '--out-dir' && argv[i + 1]) outDir = argv[++i]!;
     else if (arg === '--only' && argv[i + 1]) only = argv[++i]!.split(',');
+    // The other sections measure the embedded default; this one runs the app on each store (test/bench/stores/).
+    else if (arg === '--store' && argv[i + 1] === 'postgres' && ++i) only = ['stores'];
     else throw new Error(`unknown argument ${arg}\n${usage}`);
   }
   return { mode, sizes: sizes[mode], outDir, only };

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick | --smoke] [--out-dir <dir>] [--only <section,...>]`: runs every section,
+ * `npm run bench [-- --quick | --smoke] [--out-dir <dir>] [--only <section,...>] [--store postgres]`: runs every section,
  * prints one table and writes the same figures as JSON.
  */
 import { mkdirSync, rmSync } from 'node:fs';
@@ -14,6 +14,7 @@ import { pagesBench } from './pages/pagesBench.js';
 import { formatTable, writeReport, type BenchReport, type SectionResult } from './report.js';
 import { reportsBench } from './reports/reportsBench.js';
 import { scaleBench } from './scale/scaleBench.js';
+import { storeBench } from './stores/storeBench.js';
 
 const sections: Record<string, (o: Options, workDir: string) => Promise<SectionResult>> = {
   engine: (o, dir) => engineBench(o.sizes.engine, dir),
@@ -23,7 +24,11 @@ const sections: Record<string, (o: Options, workDir: string) => Promise<SectionR
   reports: (o, dir) => reportsBench(o.sizes.reports, dir),
   mail: (o, dir) => mailBench(o.sizes.mail, dir),
   deadlines: (o, dir) => deadlineBench(o.sizes.deadlines, dir),
+  stores: (o, dir) => storeBench(o.sizes.http, dir),
 };
+
+/** Sections a run without --only leaves out: the stores section starts PostgreSQL and five app processes (`--store postgres`). */
+const onRequestOnly = new Set(['stores']);
 
 async function main() {
   const options = parseOptions(process.argv.slice(2));
@@ -40,7 +45,7 @@ async function main() {
   const workRoot = join(options.outDir, `bench-work-${process.pid}`);
   try {
     for (const [name, run] of Object.entries(sections)) {
-      if (options.only.length && !options.only.includes(name)) continue;
+      if (options.only.length ? !options.only.includes(name) : onRequestOnly.has(name)) continue;
       const workDir = join(workRoot, name);
       mkdirSync(workDir, { recursive: true });
       const t0 = performance.now();

