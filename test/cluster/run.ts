@@ -9,7 +9,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request, createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -34,8 +34,7 @@ function serverBinaries(): string {
 const asRoot = process.getuid?.() === 0;
 const serverCommand = (bin: string, args: string[]) => (asRoot ? { cmd: 'runuser', args: ['-u', 'postgres', '--', bin, ...args] } : { cmd: bin, args });
 
-function startPostgres(dir: string, port: number): ChildProcess {
-  const bin = serverBinaries();
+function startPostgres(dir: string, port: number, bin: string): ChildProcess {
   const data = join(dir, 'pgdata');
   mkdirSync(data);
   if (asRoot) {
@@ -66,9 +65,12 @@ async function waitForServer(url: string) {
   throw new Error('PostgreSQL did not start');
 }
 
-/** One app instance as `npm start` runs it; resolves once it says it is running. */
+/** package.json's start command after `node`: the flags and the entry point the product runs with. */
+const startArgs = (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start.split(' ').slice(1);
+
+/** One app instance as `npm start` runs it (node itself, so a signal reaches it); resolves once it says it is running. */
 function startInstance(env: Record<string, string>, n: number): Promise<ChildProcess> {
-  const child = spawn('npm', ['start', '--silent'], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, startArgs, { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
   return new Promise((resolveStarted, reject) => {
     child.stdout!.setEncoding('utf8').on('data', (text: string) => {
       for (const line of text.split('\n').filter(Boolean)) console.log(`[app ${n}] ${line}`);
@@ -100,18 +102,19 @@ async function main() {
   const dir = mkdtempSync(join(tmpdir(), 'rj-cluster-'));
   const pgPort = await freePort();
   const proxyPort = Number(process.env.PORT ?? 3000);
-  const postgres = startPostgres(dir, pgPort);
+  const bin = serverBinaries();
+  startPostgres(dir, pgPort, bin);
   const children: ChildProcess[] = [];
-  const stop = () => {
-    for (const c of children) c.kill('SIGTERM');
-    postgres.kill('SIGINT');
-    postgres.once('exit', () => {
-      rmSync(dir, { recursive: true, force: true });
-      process.exit(0);
-    });
+  const stop = async () => {
+    await Promise.all(children.map((c) => new Promise((exited) => (c.once('exit', exited), c.kill('SIGTERM')))));
+    // pg_ctl, not a signal: under root the server runs beneath runuser, which does not pass one on.
+    const halt = serverCommand(join(bin, 'pg_ctl'), ['-D', join(dir, 'pgdata'), 'stop', '-m', 'fast']);
+    spawnSync(halt.cmd, halt.args, { stdio: 'ignore' });
+    rmSync(dir, { recursive: true, force: true });
+    process.exit(0);
   };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
+  process.once('SIGINT', () => void stop());
+  process.once('SIGTERM', () => void stop());
 
   const url = `postgres://rj@127.0.0.1:${pgPort}/postgres`;
   await waitForServer(url);
