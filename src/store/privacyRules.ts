@@ -69,8 +69,8 @@ export const concernedBy =
   (h) =>
     party === 'all' || (!(h.type in recordEntryFields) && [party, 'both'].includes(partyConcerned(h.type, h.data, h.actor)));
 
-/** A row from before the rule-2 checkpoint, as stored, with its content still in its data. */
-export interface UnsealedRow {
+/** A history row's columns as stored; before the rule-2 checkpoint its content is still in its data. */
+export interface StoredHistoryRow {
   seq: number;
   case_id: string;
   type: string;
@@ -85,7 +85,7 @@ export interface UnsealedRow {
  * A rule-1 row resealed: it keeps only its coded data and a commitment to what was removed (whose salt is
  * not kept), and its digest goes into the erasure entry. Undefined when the row holds none of the content concerned.
  */
-export function resealRow(h: UnsealedRow, concerned: Concerned): { data: string; commitment: string; digest: string } | undefined {
+export function resealRow(h: StoredHistoryRow, concerned: Concerned): { data: string; commitment: string; digest: string } | undefined {
   const data = JSON.parse(h.data) as Record<string, unknown>;
   const { coded, content } = splitContent(h.type, data);
   if (!content || !concerned({ type: h.type, data, actor: JSON.parse(h.actor) as Actor })) return undefined;

@@ -1,18 +1,12 @@
 import { contentAgrees, genesisHash, resealDigest, rowHash } from '../chainRule.mjs';
+import type { StoredHistoryRow } from '../privacyRules.js';
 import type { AuditStore, BrokenEntry, CaseViewRecord, ChainCheck } from '../store.js';
 import type { Client, Pool } from './database.js';
 import { all, first } from './query.js';
 import type { PgWriteQueue } from './writeQueue.js';
 
-interface ChainRow {
-  seq: number;
-  case_id: string;
-  type: string;
-  actor: string;
-  at: string;
-  from_state: string | null;
-  to_state: string;
-  data: string;
+/** A history row as stored (the columns a reseal reads too), with its links and its content row's state. */
+interface ChainRow extends StoredHistoryRow {
   content_hash: string | null;
   prev_hash: string;
   hash: string;

@@ -1,6 +1,6 @@
 import type { Actor } from '../../../machines/case/events.js';
 import { erasedText } from '../../../machines/case/personalContent.js';
-import { concernedBy, erasureEntryData, resealRow, retentionColumns, scrubCase, toRetention, type Concerned, type RetentionRow, type UnsealedRow } from '../privacyRules.js';
+import { concernedBy, erasureEntryData, resealRow, retentionColumns, scrubCase, toRetention, type Concerned, type RetentionRow, type StoredHistoryRow } from '../privacyRules.js';
 import { historyColumns, historyFrom, toHistory } from '../rows.js';
 import type { ErasureRequest, PrivacyStore } from '../store.js';
 import type { Client, Pool } from './database.js';
@@ -22,7 +22,7 @@ export function pgPrivacy(pool: Pool, writes: PgWriteQueue): PrivacyStore {
   async function reseal(c: Client, r: ErasureRequest, concerned: Concerned): Promise<[number, string][]> {
     const from2 = (await first<{ from_seq: number }>(c, 'SELECT from_seq FROM chain_rules WHERE rule = 2'))?.from_seq ?? 1;
     const sealed: [number, string][] = [];
-    for (const h of await all<UnsealedRow>(c, 'SELECT * FROM history WHERE case_id = $1 AND seq < $2 AND content_hash IS NULL ORDER BY seq', [r.caseId, from2])) {
+    for (const h of await all<StoredHistoryRow>(c, 'SELECT * FROM history WHERE case_id = $1 AND seq < $2 AND content_hash IS NULL ORDER BY seq', [r.caseId, from2])) {
       const resealed = resealRow(h, concerned);
       if (!resealed) continue;
       await c.query('UPDATE history SET data = $1, content_hash = $2 WHERE seq = $3', [resealed.data, resealed.commitment, h.seq]);

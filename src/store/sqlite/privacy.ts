@@ -2,7 +2,7 @@ import type { Actor } from '../../../machines/case/events.js';
 import { erasedText } from '../../../machines/case/personalContent.js';
 import { ruleTwoFrom } from '../chainRule.mjs';
 import type { Db } from '../database.js';
-import { concernedBy, erasureEntryData, resealRow, retentionColumns, scrubCase, toRetention, type Concerned, type RetentionRow, type UnsealedRow } from '../privacyRules.js';
+import { concernedBy, erasureEntryData, resealRow, retentionColumns, scrubCase, toRetention, type Concerned, type RetentionRow, type StoredHistoryRow } from '../privacyRules.js';
 import { historyColumns, historyFrom, toHistory } from '../rows.js';
 import type { ErasureRequest, PrivacyStore } from '../store.js';
 import type { WriteQueue } from '../writeQueue.js';
@@ -72,7 +72,7 @@ export function sqlitePrivacy(db: Db, writes: WriteQueue): PrivacyStore {
   function reseal(r: ErasureRequest, concerned: Concerned): [number, string][] {
     const from2 = ruleTwoFrom(db);
     const sealed: [number, string][] = [];
-    for (const h of q.unsealed.all(r.caseId, from2) as UnsealedRow[]) {
+    for (const h of q.unsealed.all(r.caseId, from2) as StoredHistoryRow[]) {
       const resealed = resealRow(h, concerned);
       if (!resealed) continue;
       q.reseal.run(resealed.data, resealed.commitment, h.seq);
