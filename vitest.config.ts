@@ -27,7 +27,7 @@ export default defineConfig({
     isolate: false,
     // Safety nets, not assertions: the longest tests take about a minute beside two others on two cores.
     testTimeout: 180_000,
-    hookTimeout: 120_000,
+    hookTimeout: 180_000,
     projects: [
       { extends: true, test: { name: 'sqlite', include: ['test/**/*.test.ts'] } },
       { extends: true, test: { name: 'postgres', include: onBothStores, env: { RJ_TEST_STORE: 'postgres' } } },

@@ -28,7 +28,7 @@ describe('three app processes sending mail, SIGKILLed and restarted', () => {
   beforeAll(async () => {
     db = await freshPgDatabase();
     sink = await startSmtpSink();
-    env = { ...sharedSecrets, DATABASE_URL: db.url, SMTP_URL: sink.url, SMTP_TIMEOUT_MS: '5000', BASE_URL: `https://${host}`, MAIL_INTERVAL_MS: '50', CLAIM_LEASE: 'PT3S' };
+    env = { ...sharedSecrets, DATABASE_URL: db.url, SMTP_URL: sink.url, SMTP_TIMEOUT_MS: '5000', BASE_URL: `https://${host}`, MAIL_INTERVAL_MS: '50', CLAIM_LEASE: 'PT6S' };
     // The cases are made in this process, with its outbox left stopped: the notices wait for the processes.
     seeded = await createServices(loadConfig({ ...testDefaults({}), DATABASE_PATH: `${tmp.dir}/seed.sqlite`, LOG_LEVEL: 'silent', ...env }), { passwordCost: testPasswordCost });
     const add = async (role: 'supervisor' | 'facilitator') => {
