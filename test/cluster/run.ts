@@ -34,7 +34,8 @@ function serverBinaries(): string {
 const asRoot = process.getuid?.() === 0;
 const serverCommand = (bin: string, args: string[]) => (asRoot ? { cmd: 'runuser', args: ['-u', 'postgres', '--', bin, ...args] } : { cmd: bin, args });
 
-function startPostgres(dir: string, port: number, bin: string): ChildProcess {
+/** Starts the server in the background; it is stopped with pg_ctl (see stop), so no handle on it is kept. */
+function startPostgres(dir: string, port: number, bin: string): void {
   const data = join(dir, 'pgdata');
   mkdirSync(data);
   if (asRoot) {
@@ -48,7 +49,7 @@ function startPostgres(dir: string, port: number, bin: string): ChildProcess {
   if (done.status !== 0) throw new Error(`initdb failed: ${done.stderr}`);
   // Loopback only, trust auth: a trial cluster on this machine, never a deployment (see the README's production outline).
   const run = serverCommand(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1']);
-  return spawn(run.cmd, run.args, { stdio: ['ignore', 'ignore', 'inherit'] });
+  spawn(run.cmd, run.args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
 async function waitForServer(url: string) {
