@@ -10,7 +10,7 @@ import { sampleReferral } from './harness.js';
  * reached), as if it had got there by events: for tests that need a case in every state.
  * Its history holds only the referral, and its summary is a new case's.
  */
-export async function storeCaseIn(store: Store, id: string, version: number, snapshot: CaseSnapshot, at: string, referral = sampleReferral({ flags: snapshot.context.flags })) {
+export async function storeCaseIn(store: Omit<Store, 'close'>, id: string, version: number, snapshot: CaseSnapshot, at: string, referral = sampleReferral({ flags: snapshot.context.flags })) {
   const summary = startSummary(at, snapshot.context.flags);
   const created = await store.createCase(
     {

@@ -17,10 +17,13 @@ export function pgMigrationFiles(): { name: string; sql: string }[] {
 }
 
 // BIGINT (seqs, ids, counts) as a JS number, as SQLite gives it: exact up to 2^53, far beyond any chain.
-const types = {
+export const pgTypes = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') =>
     oid === pg.types.builtins.INT8 ? Number : pg.types.getTypeParser(oid, format)) as typeof pg.types.getTypeParser,
 };
+
+/** How long a statement waits for a lock before it fails, as SQLite's busy timeout: /readyz says failing, not hangs. */
+const lockTimeoutMs = 5000;
 
 /**
  * A pool on the database at `url`, migrated unless told not to. Each connection commits with the
@@ -28,9 +31,12 @@ const types = {
  * READ COMMITTED: the store takes the row locks an event needs itself (ADR 0011).
  */
 export async function openPool(url: string, options: { migrate?: boolean; max?: number } = {}): Promise<Pool> {
-  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types, application_name: 'rj-casework' });
+  const pool = new pg.Pool({ connectionString: url, max: options.max ?? 10, types: pgTypes, application_name: 'rj-casework', lock_timeout: lockTimeoutMs });
   // An idle connection that fails (the server restarted) is dropped from the pool; the next query opens another.
   pool.on('error', () => {});
+  // One that fails while checked out (a failover mid-batch) rejects the query in hand, and must not also crash
+  // the process as an unheard 'error' event; the pool drops it when it comes back.
+  pool.on('connect', (client) => client.on('error', () => {}));
   if (options.migrate !== false) await migratePostgres(pool);
   return pool;
 }
@@ -42,6 +48,8 @@ const migrationLock = 727_101;
 export async function migratePostgres(pool: Pool): Promise<string[]> {
   const client = await pool.connect();
   try {
+    // However long another instance's migrations take: the lock timeout is for the app's statements.
+    await client.query('SET lock_timeout = 0');
     await client.query('SELECT pg_advisory_lock($1)', [migrationLock]);
     await client.query('CREATE TABLE IF NOT EXISTS schema_migrations (name TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     const applied = new Set((await client.query<{ name: string }>('SELECT name FROM schema_migrations')).rows.map((r) => r.name));
@@ -60,6 +68,7 @@ export async function migratePostgres(pool: Pool): Promise<string[]> {
     return pending.map((m) => m.name);
   } finally {
     await client.query('SELECT pg_advisory_unlock($1)', [migrationLock]).catch(() => {});
+    await client.query('RESET lock_timeout').catch(() => {});
     client.release();
   }
 }

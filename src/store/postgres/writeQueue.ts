@@ -62,6 +62,7 @@ export function createPgWriteQueue(pool: Pool): PgWriteQueue {
     while (waiting.length > 0) {
       const batch = waiting.splice(0);
       let client: Client | undefined;
+      let failed: Error | undefined;
       try {
         client = await pool.connect();
         for (let attempt = 1; ; attempt++) {
@@ -78,9 +79,11 @@ export function createPgWriteQueue(pool: Pool): PgWriteQueue {
           }
         }
       } catch (error) {
+        failed = error as Error;
         for (const item of batch) item.reject(error);
       } finally {
-        client?.release();
+        // A connection that failed a batch whole is not trusted with the next: the pool opens a fresh one.
+        client?.release(failed);
       }
     }
   }
