@@ -4,13 +4,13 @@ import { HeavyFirst } from './test/support/heavyFirst.js';
 /**
  * The suites that go through the app's own interfaces only (HTTP, the services) and lean on the store (cases,
  * caseloads, timers, notices, links, concurrency), run a second time with the app on PostgreSQL
- * (test/support/harness.ts). Those that test the chart alone would repeat themselves; the others read or break
- * the SQLite file itself. The store contract suite (test/store/contract/) runs every store behaviour against both.
+ * (test/support/harness.ts); the rows they read or change beside the app go through test/support/rawDatabase.ts.
+ * Those that test the chart alone would repeat themselves; the few left break SQLite's file in its own ways. The store contract suite (test/store/contract/) runs every store behaviour against both.
  */
 const onBothStores = [
-  'test/api/{storeUnderTest,accessAndErrors,caseload,consent,noticeTasks,riskDecisions,timers,victimLeaves}.test.ts',
-  'test/mail/{outboxRestart,consentWithdrawal,emailLinks,outboxPolicy,partyCorrection,smtpFaults}.test.ts',
-  'test/durability/concurrency.test.ts',
+  'test/api/{storeUnderTest,accessAndErrors,caseload,concurrencyAndIdempotency,consent,noticeTasks,readiness,riskDecisions,timers,victimLeaves}.test.ts',
+  'test/mail/{outboxRestart,outboxDelivery,consentWithdrawal,emailLinks,outboxPolicy,partyCorrection,smtpFaults}.test.ts',
+  'test/durability/{concurrency,restart,retention}.test.ts',
 ];
 
 export default defineConfig({

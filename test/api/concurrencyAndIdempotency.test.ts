@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { days, openCase, withApp } from '../support/harness.js';
+import { rawDatabase } from '../support/rawDatabase.js';
 import { caseClient, types, type CaseClient } from './apiSteps.js';
 
 describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', () => {
@@ -93,9 +93,9 @@ describe('optimistic concurrency (If-Match) and idempotency (Idempotency-Key)', 
     expect(late.body).toEqual(first.body);
 
     // The key's row rebuilds that response from the case's snapshot: it holds neither the key, nor the response, nor the referral.
-    const db = new Database(env.app.dbPath, { readonly: true });
-    const rows = db.prepare('SELECT * FROM idempotency_keys WHERE case_id = ?').all(c.id) as Record<string, unknown>[];
-    db.close();
+    const db = rawDatabase(env.app, { readonly: true });
+    const rows = await db.all('SELECT * FROM idempotency_keys WHERE case_id = ?', [c.id]);
+    await db.close();
     expect(rows).toHaveLength(1);
     const stored = JSON.stringify(rows[0], (_k, v: unknown) => (Buffer.isBuffer(v) ? v.toString('hex') : v));
     for (const text of [key, 'Vera Victim', 'vera@example.org', 'NP/2026/1234', JSON.stringify(first.body.case.allowedEvents)]) {

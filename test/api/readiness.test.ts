@@ -1,7 +1,7 @@
-import Database from 'better-sqlite3';
 import { describe, expect, it } from 'vitest';
 import { outboxStuckAfterMs } from '../../src/health.js';
 import { openCase, withApp } from '../support/harness.js';
+import { rawDatabase } from '../support/rawDatabase.js';
 
 describe('/readyz and /healthz', () => {
   const env = withApp();
@@ -23,21 +23,21 @@ describe('/readyz and /healthz', () => {
   });
 
   it('not ready when a migration the code has is not applied, or the database takes no write; saying which, and nothing more', async () => {
-    const other = new Database(env.app.dbPath);
+    const other = rawDatabase(env.app);
     try {
-      const last = other.prepare('SELECT name FROM schema_migrations ORDER BY name DESC LIMIT 1').pluck().get() as string;
-      other.prepare('DELETE FROM schema_migrations WHERE name = ?').run(last);
+      const [last] = await other.all<{ name: string }>('SELECT name FROM schema_migrations ORDER BY name DESC LIMIT 1');
+      await other.run('DELETE FROM schema_migrations WHERE name = ?', [last!.name]);
       expect(await ready()).toMatchObject({ status: 503, body: { checks: { database: 'ok', migrations: 'failing', outbox: 'ok' } } });
-      other.prepare('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)').run(last, new Date().toISOString());
-      // Another connection holds the write lock past the app's busy timeout.
-      other.exec('BEGIN EXCLUSIVE');
+      await other.run('INSERT INTO schema_migrations (name, applied_at) VALUES (?, ?)', [last!.name, new Date().toISOString()]);
+      // Another connection holds the write lock past the app's busy (SQLite) or lock (PostgreSQL) timeout.
+      await other.run(other.store === 'sqlite' ? 'BEGIN EXCLUSIVE' : 'BEGIN; LOCK TABLE readiness_probe IN EXCLUSIVE MODE');
       const answer = await ready();
-      other.exec('ROLLBACK');
+      await other.run('ROLLBACK');
       expect(answer).toMatchObject({ status: 503, body: { checks: { database: 'failing' } } });
-      expect(JSON.stringify(answer.body)).not.toMatch(/SQLITE|locked|busy/i);
+      expect(JSON.stringify(answer.body)).not.toMatch(/SQLITE|locked|busy|lock timeout|readiness_probe/i);
       expect((await ready()).status).toBe(200);
     } finally {
-      other.close();
+      await other.close();
     }
   });
 });

@@ -21,9 +21,10 @@ export interface Exit {
   signal: NodeJS.Signals | null;
 }
 
-/** One start of the app: the nth process on the same database. */
+/** One start of the app: the nth process on the same database, in one of the instance slots. */
 export interface Generation {
   number: number;
+  slot: number;
   child: ChildProcess;
   spawnedAt: number;
   /** Set once the app says it is running (it listens by then). */
@@ -38,19 +39,24 @@ export interface Generation {
 const runningLine = /^RJ casework is running at /;
 
 /**
- * The real app as `npm start` runs it (node --max-semi-space-size=4 --import tsx src/main.ts),
- * started again and again on the same database. Its stdout goes to the run's log, one
- * generation after another; clients ask here whether it is up and wait for the next start.
+ * The real app as `npm start` runs it (node --max-semi-space-size=4 --import tsx src/main.ts), in one or
+ * more instance slots on the same database, each slot on its own port and started again and again. Every
+ * process's stdout goes to the run's log, tagged with its generation; clients ask here which instance is up
+ * and wait for one when none is.
  */
-export function appProcesses(env: Record<string, string>, log: WriteStream) {
-  let current: Generation | undefined;
+export function appProcesses(options: { urls: string[]; envFor: (generation: number, slot: number) => Promise<Record<string, string>>; log: WriteStream }) {
+  const { urls, envFor, log } = options;
+  const slots = urls.map(() => ({ current: undefined as Generation | undefined, up: false }));
   let count = 0;
-  let up = false;
   let waiters: (() => void)[] = [];
+  let released = false;
+  const wakeAll = () => {
+    for (const wake of waiters.splice(0)) wake();
+  };
 
-  function spawnNext(): Generation {
+  async function spawnNext(slot = 0): Promise<Generation> {
     const number = ++count;
-    const child = spawnTsx('src/main.ts', [], env, 'pipe', appNodeFlags);
+    const child = spawnTsx('src/main.ts', [], await envFor(number, slot), 'pipe', appNodeFlags);
     const lines: string[] = [];
     const readers = new Set<() => void>();
     const exited = new Promise<Exit>((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -69,7 +75,8 @@ export function appProcesses(env: Record<string, string>, log: WriteStream) {
           reject(new Error(`the app (start ${number}) exited before printing what was expected`));
         });
       });
-    const generation: Generation = { number, child, spawnedAt: Date.now(), ready: Promise.resolve(), exited, lines, output };
+    const generation: Generation = { number, slot, child, spawnedAt: Date.now(), ready: Promise.resolve(), exited, lines, output };
+    const state = slots[slot]!;
     generation.ready = new Promise<void>((resolve, reject) => {
       createInterface({ input: child.stdout! }).on('line', (line) => {
         log.write(`[${number}] ${line}\n`);
@@ -77,63 +84,69 @@ export function appProcesses(env: Record<string, string>, log: WriteStream) {
         for (const check of [...readers]) check();
         if (generation.readyAt === undefined && runningLine.test(line)) {
           generation.readyAt = Date.now();
-          if (current === generation) {
-            up = true;
-            for (const wake of waiters.splice(0)) wake();
+          if (state.current === generation) {
+            state.up = true;
+            wakeAll();
           }
           resolve();
         }
       });
       void exited.then(({ code, signal }) => {
-        if (current === generation) up = false;
+        if (state.current === generation) state.up = false;
         reject(new Error(`the app (start ${number}) exited with ${signal ?? code} before it was running`));
       });
     });
     // Nobody may be waiting on a start that is killed on purpose before it is ready.
     generation.ready.catch(() => undefined);
-    current = generation;
+    state.current = generation;
     return generation;
   }
 
+  const end = (slot: number, signal: NodeJS.Signals): Promise<Exit> => {
+    const state = slots[slot]!;
+    state.up = false;
+    state.current!.child.kill(signal);
+    return state.current!.exited;
+  };
+
   return {
     spawnNext,
-    get current() {
-      return current;
+    instances: urls.length,
+    urlOf: (slot: number) => urls[slot]!,
+    currentOf: (slot: number) => slots[slot]!.current,
+    /** Every slot's latest start. */
+    get running(): Generation[] {
+      return slots.flatMap((s) => (s.current ? [s.current] : []));
     },
-    /** The latest generation started (0 before the first). */
-    get generation() {
-      return count;
-    },
-    get up() {
-      return up;
-    },
-    /** Kills the current process outright and waits until it has gone. */
-    async kill(): Promise<Exit> {
-      const g = current!;
-      up = false;
-      g.child.kill('SIGKILL');
-      return g.exited;
-    },
-    /** Asks the current process to stop (SIGTERM: the app's clean shutdown) and waits for its exit. */
-    async stop(): Promise<Exit> {
-      const g = current!;
-      up = false;
-      g.child.kill('SIGTERM');
-      return g.exited;
-    },
+    isUp: (slot: number) => slots[slot]!.up,
+    /** Kills a slot's process outright and waits until it has gone. */
+    kill: (slot = 0) => end(slot, 'SIGKILL'),
+    /** Asks a slot's process to stop (SIGTERM: the app's clean shutdown) and waits for its exit. */
+    stop: (slot = 0) => end(slot, 'SIGTERM'),
     /**
-     * After a request failed to connect during generation `sent`: returns once a later
-     * generation is up, or after a short pause if the same one still looks up (a reset that
-     * was not a kill, or a kill this process has not seen yet).
+     * After a request to `slot` failed to connect during generation `sent`: the slot to send to next. The same
+     * one after a short pause if it still looks up with that generation (a reset that was not a kill, or a kill
+     * not yet seen here); otherwise the next instance that is up, waiting for one if none is.
      */
-    async afterConnectionError(sent: number): Promise<void> {
-      if (up && count === sent) return new Promise((resolve) => setTimeout(resolve, 50));
-      if (up) return;
-      return new Promise<void>((resolve) => waiters.push(resolve));
+    async afterConnectionError(slot: number, sent: number): Promise<number> {
+      for (;;) {
+        const state = slots[slot]!;
+        if (state.up && state.current?.number === sent) {
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          return slot;
+        }
+        for (let i = 0; i < slots.length; i++) {
+          const next = (slot + i) % slots.length;
+          if (slots[next]!.up) return next;
+        }
+        await new Promise<void>((resolve) => waiters.push(resolve));
+        if (released) return slot;
+      }
     },
     /** Wakes every waiting client (at the end, if the app will not come back). */
     release() {
-      for (const wake of waiters.splice(0)) wake();
+      released = true;
+      wakeAll();
       waiters = [];
     },
   };

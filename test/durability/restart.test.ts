@@ -1,6 +1,6 @@
-import Database from 'better-sqlite3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addStaff, days, openCase, startApp, tempDir, testClock, type Staff, type TestApp } from '../support/harness.js';
+import { rawDatabase } from '../support/rawDatabase.js';
 
 /**
  * Timers are rows: a restart must leave cases, history and pending timers
@@ -43,12 +43,12 @@ describe('restart with pending and overdue timers', () => {
   const historyTypes = async (id: string) => (await observe(id)).history.events.map((e: { type: string }) => e.type) as string[];
 
   /** Every timer row of a case with its final status, read through a raw read-only connection. */
-  const timerRows = (id: string) => {
-    const db = new Database(dbPath, { readonly: true, fileMustExist: true });
+  const timerRows = async (id: string) => {
+    const db = rawDatabase(app, { readonly: true });
     try {
-      return db.prepare('SELECT key, status FROM timers WHERE case_id = ? ORDER BY id').all(id) as { key: string; status: string }[];
+      return await db.all<{ key: string; status: string }>('SELECT key, status FROM timers WHERE case_id = ? ORDER BY id', [id]);
     } finally {
-      db.close();
+      await db.close();
     }
   };
 
@@ -135,12 +135,12 @@ describe('restart with pending and overdue timers', () => {
     // The invitation timers B's "not now" cancelled never fired, though both fell due.
     expect(await historyTypes(notNow)).not.toContain('INVITATION_REMINDER_DUE');
     expect(await historyTypes(notNow)).not.toContain('INVITATION_EXPIRED');
-    expect(timerRows(notNow)).toEqual([
+    expect(await timerRows(notNow)).toEqual([
       { key: 'invitationReminder', status: 'cancelled' },
       { key: 'invitationExpiry', status: 'cancelled' },
       { key: 'reoffer', status: 'fired' },
     ]);
-    expect(timerRows(invited)).toEqual([
+    expect(await timerRows(invited)).toEqual([
       { key: 'invitationReminder', status: 'fired' },
       { key: 'invitationExpiry', status: 'fired' },
     ]);
@@ -179,14 +179,14 @@ describe('restart with pending and overdue timers', () => {
     expect(after.case).toEqual(before.case);
     expect(after.history).toEqual(before.history);
     expect(after.timers).toEqual([]);
-    expect(timerRows(revised).at(-1)).toEqual({ key: 'item-1', status: 'void' });
+    expect((await timerRows(revised)).at(-1)).toEqual({ key: 'item-1', status: 'void' });
 
     // A void timer stays void: later sweeps and a restart do not bring it back.
     expect(await app.services.scheduler.sweep()).toBe(0);
     await restart();
     expect(await app.services.scheduler.sweep()).toBe(0);
     expect(await observe(revised)).toEqual(after);
-    expect(timerRows(revised).at(-1)).toEqual({ key: 'item-1', status: 'void' });
+    expect((await timerRows(revised)).at(-1)).toEqual({ key: 'item-1', status: 'void' });
   });
 
   it('keeps a timer that falls due while a closure waits for sign-off, and fires it once the case is returned', async () => {
@@ -198,7 +198,7 @@ describe('restart with pending and overdue timers', () => {
     await restart();
     clock.advance(days(7) + 60_000);
     expect(await app.services.scheduler.sweep()).toBe(0);
-    expect(timerRows(declined)).toEqual([
+    expect(await timerRows(declined)).toEqual([
       { key: 'invitationReminder', status: 'pending' },
       { key: 'invitationExpiry', status: 'pending' },
     ]);
@@ -208,7 +208,7 @@ describe('restart with pending and overdue timers', () => {
     expect(returned.status, JSON.stringify(returned.body)).toBe(200);
     expect(await app.services.scheduler.sweep()).toBe(1);
     expect(await app.services.scheduler.sweep()).toBe(0);
-    expect(timerRows(declined)).toEqual([
+    expect(await timerRows(declined)).toEqual([
       { key: 'invitationReminder', status: 'fired' },
       { key: 'invitationExpiry', status: 'pending' },
     ]);
@@ -219,7 +219,7 @@ describe('restart with pending and overdue timers', () => {
     expect(closed.status, JSON.stringify(closed.body)).toBe(200);
     clock.advance(days(21));
     expect(await app.services.scheduler.sweep()).toBe(0);
-    expect(timerRows(declined).at(-1)).toEqual({ key: 'invitationExpiry', status: 'cancelled' });
+    expect((await timerRows(declined)).at(-1)).toEqual({ key: 'invitationExpiry', status: 'cancelled' });
     expect(await historyTypes(declined)).toEqual([
       'REFERRAL_RECEIVED',
       'ACCEPT_REFERRAL',

@@ -1,7 +1,8 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { caseClient, types } from '../api/apiSteps.js';
 import { openCase, withApp } from '../support/harness.js';
-import { countRows, invitedCase, partyClient } from '../web/partySteps.js';
+import { countRows } from '../support/rawDatabase.js';
+import { invitedCase, partyClient } from '../web/partySteps.js';
 import { staffBrowser } from '../web/staffBrowser.js';
 
 const hours = (n: number) => n * 60 * 60 * 1000;
@@ -10,8 +11,8 @@ const minutes = (n: number) => n * 60 * 1000;
 describe('the retention sweep', () => {
   const env = withApp();
   const sweep = () => env.app.services.retention.sweep();
-  const idempotencyRows = () => countRows(env.app.dbPath, 'idempotency_keys');
-  const partySessions = () => countRows(env.app.dbPath, 'party_sessions');
+  const idempotencyRows = () => countRows(env.app, 'idempotency_keys');
+  const partySessions = () => countRows(env.app, 'party_sessions');
 
   // Each test starts clear of the last one's rows and in a fresh rate-limit minute.
   beforeEach(async () => {
@@ -28,7 +29,7 @@ describe('the retention sweep', () => {
     expect(early.status, JSON.stringify(early.body)).toBe(200);
     env.app.clock.advance(hours(12));
     expect((await send('later')).status).toBe(200);
-    expect(idempotencyRows()).toBe(2);
+    expect(await idempotencyRows()).toBe(2);
 
     // 23 hours on, both keys still replay their first answer.
     env.app.clock.advance(hours(11));
@@ -40,7 +41,7 @@ describe('the retention sweep', () => {
     // Just over a day after the first: only the first key is deleted.
     env.app.clock.advance(hours(1) + minutes(1));
     expect(await sweep()).toEqual({ idempotencyKeys: 1, partySessions: 0, staffSessions: 0 });
-    expect(idempotencyRows()).toBe(1);
+    expect(await idempotencyRows()).toBe(1);
     expect((await send('later')).headers.get('idempotent-replayed')).toBe('true');
     const retried = await send('early');
     expect(retried.status).toBe(200);
@@ -51,35 +52,35 @@ describe('the retention sweep', () => {
     // Over a day after the last: every row is old enough to go.
     env.app.clock.advance(hours(25));
     expect(await sweep()).toEqual({ idempotencyKeys: 2, partySessions: 0, staffSessions: 0 });
-    expect(idempotencyRows()).toBe(0);
+    expect(await idempotencyRows()).toBe(0);
   });
 
   it('deletes a staff session once its 12 hours are over, signed out or not, and not before', async () => {
-    const staffSessions = () => countRows(env.app.dbPath, 'staff_sessions');
+    const staffSessions = () => countRows(env.app, 'staff_sessions');
     await staffBrowser(env.app).signIn(env.staff.facilitator.email);
     const signedOut = staffBrowser(env.app);
     const home = await signedOut.signIn(env.staff.supervisor.email);
     await signedOut.post('/sign-out', signedOut.hiddenOf(home, '/sign-out'));
-    expect(staffSessions()).toBe(2);
+    expect(await staffSessions()).toBe(2);
 
     env.app.clock.advance(hours(12) - minutes(1));
     expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0, staffSessions: 0 });
     env.app.clock.advance(minutes(1));
     expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0, staffSessions: 2 });
-    expect(staffSessions()).toBe(0);
+    expect(await staffSessions()).toBe(0);
   });
 
   it('deletes a party session once it has expired, and not before', async () => {
     const { token } = await invitedCase(env.app, env.staff);
     await partyClient(env.app).open(token);
-    expect(partySessions()).toBe(1);
+    expect(await partySessions()).toBe(1);
 
     env.app.clock.advance(minutes(29));
     expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 0, staffSessions: 0 });
-    expect(partySessions()).toBe(1);
+    expect(await partySessions()).toBe(1);
 
     env.app.clock.advance(minutes(1));
     expect(await sweep()).toEqual({ idempotencyKeys: 0, partySessions: 1, staffSessions: 0 });
-    expect(partySessions()).toBe(0);
+    expect(await partySessions()).toBe(0);
   });
 });

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import ICAL from 'ical.js';
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
 import { caseClient, type Notice } from '../api/apiSteps.js';
 import type { TestApp } from '../support/harness.js';
+import { rawDatabase } from '../support/rawDatabase.js';
 import type { ReceivedMail } from './support/smtpSink.js';
 import {
   baseUrl,
@@ -198,11 +198,11 @@ describe('the outbox sends every notice of a conference case over SMTP', () => {
     const created = await app.request('POST', '/api/cases', { token: staff.supervisor.token, body: referral() });
     const c = caseClient(app, created.body.case.id);
     await c.ok(staff.supervisor.token, { type: 'ACCEPT_REFERRAL', facilitatorIds: [leaver.id] });
-    const db = openDatabase(app.services.config.databasePath);
+    const db = rawDatabase(app);
     try {
-      db.prepare('UPDATE users SET disabled_at = ? WHERE id = ?').run(at, leaver.id);
+      await db.run('UPDATE users SET disabled_at = ? WHERE id = ?', [at, leaver.id]);
     } finally {
-      db.close();
+      await db.close();
     }
 
     expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 1 });

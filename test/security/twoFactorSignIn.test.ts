@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSmtpSink, type SmtpSink } from '../mail/support/smtpSink.js';
 import { addCheapStaff } from '../support/cheapStaff.js';
 import { addStaff, startApp, tempDir, type Staff, type TestApp } from '../support/harness.js';
-import { countRows } from '../web/partySteps.js';
+import { countRows } from '../support/rawDatabase.js';
 import { password, staffBrowser, type StaffBrowser } from '../web/staffBrowser.js';
 
 const seconds = (n: number) => n * 1000;
@@ -63,7 +63,7 @@ describe('two-factor sign-in, accounts and back-off', () => {
     // Stored encrypted, and the codes only as hashes.
     const stored = (await app.services.store.userById(staff.supervisor.id))!.totpSecret!;
     expect(stored).not.toContain(secret);
-    expect(countRows(app.dbPath, 'recovery_codes')).toBe(10);
+    expect(await countRows(app, 'recovery_codes')).toBe(10);
 
     // Signing in again: the password step opens a half-way session that opens nothing but the second step.
     const again = staffBrowser(app);
@@ -96,7 +96,7 @@ describe('two-factor sign-in, accounts and back-off', () => {
     const fourth = staffBrowser(app);
     await password1(fourth, staff.supervisor.email);
     expect((await codeStep(fourth, recoveryCodes[0]!)).status).toBe(401);
-    expect(countRows(app.dbPath, 'access_failures')).toBeGreaterThanOrEqual(3);
+    expect(await countRows(app, 'access_failures')).toBeGreaterThanOrEqual(3);
   });
 
   it('an account is backed off after 5 wrong passwords, with the same page whether or not it exists; the right password then waits too', async () => {
@@ -245,6 +245,6 @@ describe('back-off for tokens and links from one address', () => {
 
     for (let i = 0; i < 4; i++) expect((await fetch(`${app.baseUrl}/respond/not-a-link-${i}`)).status).toBe(404);
     expect((await fetch(`${app.baseUrl}/respond/not-a-link`)).status).toBe(429);
-    expect(countRows(app.dbPath, 'access_failures')).toBe(8);
+    expect(await countRows(app, 'access_failures')).toBe(8);
   });
 });

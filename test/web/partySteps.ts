@@ -114,12 +114,3 @@ export function databaseDigest(dbPath: string): string {
     db.close();
   }
 }
-
-export function countRows(dbPath: string, table: string): number {
-  const db = new Database(dbPath, { readonly: true, fileMustExist: true });
-  try {
-    return db.prepare(`SELECT count(*) FROM "${table}"`).pluck().get() as number;
-  } finally {
-    db.close();
-  }
-}

@@ -2,8 +2,9 @@ import { randomUUID } from 'node:crypto';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { caseClient, looksLikeStackTrace, type HistoryEvent } from '../api/apiSteps.js';
 import { days, withApp } from '../support/harness.js';
+import { countRows } from '../support/rawDatabase.js';
 import { informationUpdated, informationVersion } from '../../src/web/respond/invitationAnswer.js';
-import { caseAskingForFeedback, countRows, databaseDigest, heading, invitedCase, linkToken, partyClient, type Page, withoutNonce } from './partySteps.js';
+import { caseAskingForFeedback, databaseDigest, heading, invitedCase, linkToken, partyClient, type Page, withoutNonce } from './partySteps.js';
 
 describe('the party pages at /respond', () => {
   const env = withApp();
@@ -34,7 +35,7 @@ describe('the party pages at /respond', () => {
     expect((await fetch(`${env.app.baseUrl}/respond/${token}`, { method: 'HEAD' })).status).toBe(200);
 
     expect(digest()).toBe(before);
-    expect(countRows(env.app.dbPath, 'party_sessions')).toBe(0);
+    expect(await countRows(env.app, 'party_sessions')).toBe(0);
   });
 
   it('every link that does not work gets the same page, whatever the reason, for GET and POST alike', async () => {
