@@ -2,16 +2,14 @@ import { defineConfig } from 'vitest/config';
 import { HeavyFirst } from './test/support/heavyFirst.js';
 
 /**
- * The suites that go through the app's own interfaces only (HTTP, the services) and lean on the store (cases,
- * caseloads, timers, notices, links, concurrency), run a second time with the app on PostgreSQL
- * (test/support/harness.ts); the rows they read or change beside the app go through test/support/rawDatabase.ts.
- * Those that test the chart alone would repeat themselves; the few left break SQLite's file in its own ways. The store contract suite (test/store/contract/) runs every store behaviour against both.
+ * Every API and mail suite, and the durability suites that go through the app's own interfaces, run a second
+ * time with the app on PostgreSQL (test/support/harness.ts); the rows they read or change beside the app go
+ * through test/support/rawDatabase.ts. A new API or mail suite joins both at once. The durability suites left
+ * on SQLite alone read or rewrite SQLite's file itself (old chain rules, backups, machine versions on disk),
+ * or start PostgreSQL themselves. The store contract suite (test/store/contract/) runs every store behaviour
+ * against both.
  */
-const onBothStores = [
-  'test/api/{storeUnderTest,accessAndErrors,caseload,concurrencyAndIdempotency,consent,noticeTasks,readiness,riskDecisions,timers,victimLeaves}.test.ts',
-  'test/mail/{outboxRestart,outboxDelivery,consentWithdrawal,emailLinks,outboxPolicy,partyCorrection,smtpFaults}.test.ts',
-  'test/durability/{concurrency,restart,retention}.test.ts',
-];
+const onBothStores = ['test/api/*.test.ts', 'test/mail/*.test.ts', 'test/durability/{concurrency,restart,retention,tamper}.test.ts'];
 
 export default defineConfig({
   test: {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
 import { openCase } from '../support/harness.js';
+import { rawDatabase } from '../support/rawDatabase.js';
 import { mailFor, messageIdOf, referral, withMailApp } from './support/mailApp.js';
 
 describe('a notice whose message cannot be built, for a reason the outbox does not know', () => {
@@ -12,11 +12,11 @@ describe('a notice whose message cannot be built, for a reason the outbox does n
     const [brokenNotice] = await app.services.store.notices(broken);
     const [soundNotice] = await app.services.store.notices(sound);
     // A case written by a release that knows a newer chart: this one cannot restore it, so the composer throws a plain Error.
-    const side = openDatabase(app.dbPath);
-    const setMachineVersion = side.prepare('UPDATE cases SET machine_version = ? WHERE id = ?');
-    const stored = side.prepare('SELECT machine_version FROM cases WHERE id = ?').pluck().get(broken) as number;
+    const side = rawDatabase(app);
+    const setMachineVersion = (version: number) => side.run('UPDATE cases SET machine_version = ? WHERE id = ?', [version, broken]);
+    const [{ stored }] = (await side.all<{ stored: number }>('SELECT machine_version AS stored FROM cases WHERE id = ?', [broken])) as [{ stored: number }];
     try {
-      setMachineVersion.run(999, broken);
+      await setMachineVersion(999);
 
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 1, retried: 1, failed: 0 });
       mailFor(sink, soundNotice!.id);
@@ -30,13 +30,13 @@ describe('a notice whose message cannot be built, for a reason the outbox does n
       // Before its time comes round, a pass leaves it alone.
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
 
-      setMachineVersion.run(stored, broken);
+      await setMachineVersion(stored);
       app.clock.advance(wait);
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
       mailFor(sink, brokenNotice!.id);
       expect(await app.services.store.notices(broken)).toMatchObject([{ status: 'sent', attempts: 2 }]);
     } finally {
-      side.close();
+      await side.close();
     }
   });
 });

@@ -1,14 +1,21 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase, type Db } from '../../src/store/database.js';
 import type { TestApp } from '../support/harness.js';
+import { rawDatabase } from '../support/rawDatabase.js';
 import { expectSentOnceOrFailed, messageIdOf, newCase, secondOutbox, withMailApp } from './support/mailApp.js';
 
-/** A real refusal from SQLite: a trigger, added over a second connection, aborts any update that marks a notice sent. */
-function refuseSentRecords(app: TestApp): { db: Db; lift: () => void } {
-  const db = openDatabase(app.services.config.databasePath);
-  db.exec(`CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notices WHEN NEW.status = 'sent'
-           BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
-  return { db, lift: () => db.exec('DROP TRIGGER refuse_sent') };
+/** A real refusal from the database: a trigger, added over a second connection, aborts any update that marks a notice sent. */
+async function refuseSentRecords(app: TestApp): Promise<{ lift: () => Promise<void>; close: () => Promise<void> }> {
+  const raw = rawDatabase(app);
+  if (raw.store === 'postgres') {
+    // refuse() is the migrations' own trigger function: it raises the message it is given.
+    await raw.run(`CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notices FOR EACH ROW WHEN (NEW.status = 'sent')
+                   EXECUTE FUNCTION refuse('the disk is full')`);
+  } else {
+    await raw.run(`CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notices WHEN NEW.status = 'sent'
+                   BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
+  }
+  const drop = raw.store === 'postgres' ? 'DROP TRIGGER refuse_sent ON notices' : 'DROP TRIGGER refuse_sent';
+  return { lift: async () => void (await raw.run(drop)), close: raw.close };
 }
 
 describe('a notice sent whose record the database refuses', () => {
@@ -22,7 +29,7 @@ describe('a notice sent whose record the database refuses', () => {
     expect(waiting.map((n) => n.template)).toEqual(['victim_invitation']);
     const before = sink.received.length;
 
-    const refusal = refuseSentRecords(app);
+    const refusal = await refuseSentRecords(app);
     try {
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
       expect(sink.received.length - before).toBe(1);
@@ -31,9 +38,9 @@ describe('a notice sent whose record the database refuses', () => {
       // Still due in the database, but this process knows they left: the next pass sends nothing.
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
       expect(sink.received.length - before).toBe(1);
-      refusal.lift();
+      await refusal.lift();
     } finally {
-      refusal.db.close();
+      await refusal.close();
     }
 
     expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
@@ -49,15 +56,15 @@ describe('a notice sent whose record the database refuses', () => {
     await c.ok(staff.facilitator.token, { type: 'INVITE_VICTIM' });
     const invitation = (await app.services.store.notices(c.id)).find((n) => n.template === 'victim_invitation')!;
 
-    const refusal = refuseSentRecords(app);
-    const outbox = secondOutbox(app, refusal.db);
+    const refusal = await refuseSentRecords(app);
+    const outbox = await secondOutbox(app);
     try {
       expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
       expect((await app.services.store.notices(c.id)).find((n) => n.id === invitation.id)!.status).toBe('queued');
-      refusal.lift();
+      await refusal.lift();
       await outbox.stop();
     } finally {
-      refusal.db.close();
+      await refusal.close();
     }
     expect((await app.services.store.notices(c.id)).find((n) => n.id === invitation.id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sink.copies().get(messageIdOf(invitation.id))).toBe(1);

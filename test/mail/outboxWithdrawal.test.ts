@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { openDatabase } from '../../src/store/database.js';
 import { messageIdOf, newCase, scheduleConference, secondOutbox, victim, withMailApp } from './support/mailApp.js';
 
 describe('a party who withdraws gets nothing more', () => {
@@ -47,9 +46,8 @@ describe('a party who withdraws gets nothing more', () => {
     const invitation = (await app.services.store.notices(c.id)).find((n) => n.template === 'victim_invitation')!;
 
     // The app's own parts over a second connection, with the withdrawal landing while the invitation is composed.
-    const { config, engine } = app.services;
-    const db = openDatabase(config.databasePath);
-    const outbox = secondOutbox(app, db, (compose) => async (notice) => {
+    const { engine } = app.services;
+    const outbox = await secondOutbox(app, (compose) => async (notice) => {
       const message = await compose(notice);
       if (notice.id === invitation.id) {
         const withdrawn = await engine.submit({ caseId: c.id, body: { type: 'WITHDRAW', party: 'victim' }, caller: { kind: 'party', caseId: c.id, role: 'victim' } });
@@ -61,7 +59,6 @@ describe('a party who withdraws gets nothing more', () => {
       await outbox.deliverDue();
     } finally {
       await outbox.stop();
-      db.close();
     }
     const notices = await app.services.store.notices(c.id);
     expect(notices.find((n) => n.id === invitation.id)).toMatchObject({ status: 'cancelled', attempts: 0 });

@@ -3,8 +3,7 @@ import { createHash } from 'node:crypto';
 import { createComposer, type Compose } from '../../../src/mail/composeNotice.js';
 import { createOutbox } from '../../../src/mail/outbox.js';
 import { createMailTransport } from '../../../src/mail/transport.js';
-import type { Db } from '../../../src/store/database.js';
-import { createSqliteOutboxStore } from '../../../src/store/sqlite/outbox.js';
+import { openStore } from '../../../src/store/openStore.js';
 import { caseClient, lowRisk, prepareBoth, type CaseClient } from '../../api/apiSteps.js';
 import { addStaff, openCase, sampleReferral, startApp, tempDir, testClock, type Staff, type TestApp, type TestClock } from '../../support/harness.js';
 import { startSmtpSink, type ReceivedMail, type SmtpSink } from './smtpSink.js';
@@ -59,13 +58,14 @@ export async function scheduleConference(c: CaseClient, token: string, startsAt 
 }
 
 /**
- * A second outbox of the app's own parts over `db` (a second connection), to be stopped while the
- * app goes on; `wrapCompose` may act around the real composer.
+ * A second outbox of the app's own parts over a second connection to the app's database (either store), to be
+ * stopped while the app goes on; `wrapCompose` may act around the real composer. Stopping it closes its connection.
  */
-export function secondOutbox(app: TestApp, db: Db, wrapCompose: (compose: Compose) => Compose = (compose) => compose) {
+export async function secondOutbox(app: TestApp, wrapCompose: (compose: Compose) => Compose = (compose) => compose) {
   const { config, store, linkTokens, clock, logger } = app.services;
-  const outboxStore = createSqliteOutboxStore(db);
-  return createOutbox({
+  const own = await openStore(config);
+  const outboxStore = own.mailQueues.notices;
+  const outbox = createOutbox({
     outboxStore,
     transport: createMailTransport(config, clock),
     compose: wrapCompose(createComposer({ store, outboxStore, linkTokens, config })),
@@ -73,6 +73,13 @@ export function secondOutbox(app: TestApp, db: Db, wrapCompose: (compose: Compos
     logger,
     intervalMs: 1000,
   });
+  return {
+    deliverDue: outbox.deliverDue,
+    stop: async () => {
+      await outbox.stop();
+      await own.store.close();
+    },
+  };
 }
 
 export const messageIdOf = (noticeId: string) => `<notice-${noticeId}@${host}>`;
