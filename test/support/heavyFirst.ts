@@ -14,6 +14,7 @@ const slowest: Record<string, number> = {
   'test/browser/staffAccessibility.test.ts': 96,
   'test/browser/accessibility.test.ts': 73,
   'test/cli/operations.test.ts': 59,
+  'test/bench/benchSmoke.test.ts': 57,
   'test/durability/instancesKilled.test.ts': 56,
   'test/browser/accountAccessibility.test.ts': 53,
   'test/access/accessMatrix.test.ts': 48,
@@ -24,7 +25,6 @@ const slowest: Record<string, number> = {
   'test/browser/respondFlows.test.ts': 33,
   'test/fuzz/api.test.ts': 32,
   'test/privacy/retentionAccessibility.test.ts': 30,
-  'test/bench/benchSmoke.test.ts': 30,
 };
 
 export class HeavyFirst extends BaseSequencer {
