@@ -8,7 +8,7 @@ import { pgLinkWrites as links } from './links.js';
 import { all, changed, first, type Db } from './query.js';
 import { pgCorrectPartyDetails } from './rectification.js';
 import { pgOpenTasksSql, pgTaskWrites as tasks } from './tasks.js';
-import type { PgWriteQueue } from './writeQueue.js';
+import type { ChainTip, PgWriteQueue } from './writeQueue.js';
 
 /** A case with its allocation and open tasks, as src/store/rows.ts's caseColumns reads it in SQLite, in the same order. */
 export const pgCaseColumns = `c.id, c.reference, c.machine_version, c.version, c.stage, c.status, c.paused, c.clocks, c.snapshot, c.referral,
@@ -73,29 +73,31 @@ export function pgCases(pool: Pool, writes: PgWriteQueue, leaseFrom: Lease): Cas
   const cancelTimer = (c: Client, caseId: string, key: string, at: string) =>
     c.query("UPDATE timers SET status = 'cancelled', settled_at = $1 WHERE case_id = $2 AND key = $3 AND status = 'pending'", [at, caseId, key]);
 
-  async function writeCommit(c: Client, current: CaseRecord, commit: EventCommit, snapshot: string): Promise<void> {
+  async function writeCommit(c: Client, tip: ChainTip, current: CaseRecord, commit: EventCommit, snapshot: string): Promise<void> {
     const { next, history } = commit;
     const at = history.at;
+    const o = next.oversight;
+    const closing = next.status === 'closed' && current.status !== 'closed';
+    // The case's own columns in one statement: its state, what oversight reads, its summary and, once, its closure.
     const updated = await changed(
       c,
-      `UPDATE cases SET version = version + 1, machine_version = $1, stage = $2, status = $3, paused = $4, clocks = $5, snapshot = $6, updated_at = $7
+      `UPDATE cases SET version = version + 1, machine_version = $1, stage = $2, status = $3, paused = $4, clocks = $5, snapshot = $6, updated_at = $7,
+         waiting_for = $10, paused_until = $11, items_overdue = $12, process = $13, closure_reason = $14, clock_due_at = $15,
+         summary = COALESCE($16, summary),
+         closed_at = CASE WHEN $17::boolean THEN $7 ELSE closed_at END, retain_until = CASE WHEN $17::boolean THEN $18 ELSE retain_until END
        WHERE id = $8 AND version = $9`,
-      [next.machineVersion ?? current.machineVersion, next.stage, next.status, next.paused ? 1 : 0, next.clocks, snapshot, at, current.id, current.version],
+      [
+        next.machineVersion ?? current.machineVersion, next.stage, next.status, next.paused ? 1 : 0, next.clocks, snapshot, at, current.id, current.version,
+        o.waitingFor, o.pausedUntil, o.itemsOverdue, o.process, o.closureReason, o.clockDueAt,
+        commit.summary ? JSON.stringify(commit.summary.value) : null, closing, next.retainUntil ?? null,
+      ],
     );
     if (updated !== 1) throw new Error('case version changed inside its own transaction');
+    if (commit.summary?.left) await addStageTime(c, current.id, commit.summary.left.stage, commit.summary.left.ms);
     if (next.facilitatorIds.join() !== current.facilitatorIds.join()) await setFacilitators(c, current.id, next.facilitatorIds);
-    if (JSON.stringify(next.oversight) !== JSON.stringify(current.oversight)) {
-      const o = next.oversight;
-      await c.query(
-        'UPDATE cases SET waiting_for = $1, paused_until = $2, items_overdue = $3, process = $4, closure_reason = $5, clock_due_at = $6 WHERE id = $7',
-        [o.waitingFor, o.pausedUntil, o.itemsOverdue, o.process, o.closureReason, o.clockDueAt, current.id],
-      );
-    }
-    if (commit.summary) await writeSummary(c, current.id, commit.summary);
-    if (next.status === 'closed' && current.status !== 'closed') await c.query('UPDATE cases SET closed_at = $1, retain_until = $2 WHERE id = $3', [at, next.retainUntil ?? null, current.id]);
     await recount(c, current, next);
     if (commit.correctParty) await pgCorrectPartyDetails(c, current.id, commit.correctParty, at);
-    const seq = await appendHistory(c, current.id, history);
+    const seq = await appendHistory(c, tip, current.id, history);
     if (commit.firedTimerId !== undefined && (await changed(c, "UPDATE timers SET status = 'fired', settled_at = $1 WHERE id = $2 AND status = 'pending'", [at, commit.firedTimerId])) !== 1)
       throw new TimerAlreadySettled();
     for (const key of commit.cancelTimerKeys) {
@@ -133,7 +135,7 @@ export function pgCases(pool: Pool, writes: PgWriteQueue, leaseFrom: Lease): Cas
       idempotencyKeyHash(claim), claim.requestHash, caseId, version, machineVersion, at, snapshot,
     ]);
 
-  async function commitEvent<R>(c: Client, caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision<R>): Promise<CommitOutcome<R>> {
+  async function commitEvent<R>(c: Client, tip: ChainTip, caseId: string, claim: IdempotencyClaim | undefined, decide: (c: CaseRecord | undefined) => Decision<R>): Promise<CommitOutcome<R>> {
     // Locked first: a request with the same key on another instance waits here, then finds this one's row.
     const current = await loadCase(c, caseId, true);
     if (claim) {
@@ -148,13 +150,13 @@ export function pgCases(pool: Pool, writes: PgWriteQueue, leaseFrom: Lease): Cas
     if (decision.kind === 'reject') return { kind: 'rejected', refusal: decision.refusal };
     const { commit } = decision;
     const snapshot = JSON.stringify(commit.next.snapshot);
-    await writeCommit(c, current!, commit, snapshot);
+    await writeCommit(c, tip, current!, commit, snapshot);
     if (claim) await saveRequest(c, claim, caseId, current!.version + 1, commit.next.machineVersion ?? current!.machineVersion, commit.history.at, snapshot);
     // Re-read: the allocation and the open tasks may have changed with the event.
     return { kind: 'committed', record: (await loadCase(c, caseId))! };
   }
 
-  async function createCase(c: Client, record: Omit<CaseRecord, 'reference' | 'openTaskIds' | 'summary'>, history: HistoryEntry, summary: SummaryUpdate, claim?: IdempotencyClaim) {
+  async function createCase(c: Client, tip: ChainTip, record: Omit<CaseRecord, 'reference' | 'openTaskIds' | 'summary'>, history: HistoryEntry, summary: SummaryUpdate, claim?: IdempotencyClaim) {
     if (claim) {
       const prior = await priorRequest(c, claim);
       if (prior) return prior.request_hash === claim.requestHash ? { record: (await loadCase(c, prior.case_id))!, replayed: true } : { keyReused: true as const };
@@ -175,7 +177,7 @@ export function pgCases(pool: Pool, writes: PgWriteQueue, leaseFrom: Lease): Cas
     );
     await setFacilitators(c, record.id, record.facilitatorIds);
     await recount(c, { facilitatorIds: [], stage: record.stage, status: record.status }, record);
-    await appendHistory(c, record.id, history);
+    await appendHistory(c, tip, record.id, history);
     if (claim) await saveRequest(c, claim, record.id, record.version, record.machineVersion, record.createdAt, JSON.stringify(record.snapshot));
     return { record: (await loadCase(c, record.id))!, replayed: false };
   }
@@ -184,9 +186,9 @@ export function pgCases(pool: Pool, writes: PgWriteQueue, leaseFrom: Lease): Cas
   const entries = async (sql: string, params: unknown[]) => (await all<Record<string, unknown>>(pool, sql, params)).map(toHistory);
 
   return {
-    createCase: (record, history, summary, claim) => writes.run((c) => createCase(c, record, history, summary, claim), { chain: true }),
+    createCase: (record, history, summary, claim) => writes.run((c, tip) => createCase(c, tip, record, history, summary, claim), { chain: true }),
     caseById: (id) => loadCase(pool, id),
-    commitEvent: (caseId, claim, decide) => writes.run((c) => commitEvent(c, caseId, claim, decide), { chain: true }),
+    commitEvent: (caseId, claim, decide) => writes.run((c, tip) => commitEvent(c, tip, caseId, claim, decide), { chain: true }),
     history: (caseId) => entries(`SELECT ${historyColumns} FROM ${historyFrom} WHERE h.case_id = $1 ORDER BY h.seq`, [caseId]),
     notices: async (caseId) => (await all<Record<string, unknown>>(pool, 'SELECT * FROM notices WHERE case_id = $1 ORDER BY created_at, id', [caseId])).map(toNotice),
     openTasks: async (caseId) => (await all<Record<string, unknown>>(pool, pgOpenTasksSql, [caseId])).map(toTask),

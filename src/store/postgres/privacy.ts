@@ -7,15 +7,15 @@ import type { Client, Pool } from './database.js';
 import { appendHistory, eraseContent } from './history.js';
 import { pgLinkWrites as links } from './links.js';
 import { all, changed, first } from './query.js';
-import type { PgWriteQueue } from './writeQueue.js';
+import type { ChainTip, PgWriteQueue } from './writeQueue.js';
 
 /** Erasure, anonymisation and legal holds, as src/store/sqlite/privacy.ts keeps them: each one transaction with the history entry that records it. */
 export function pgPrivacy(pool: Pool, writes: PgWriteQueue): PrivacyStore {
   /** A record entry at the case's current state: it moves nothing, but is one more version of the case. */
-  async function record(c: Client, caseId: string, type: string, actor: Actor, at: string, data: Record<string, unknown>) {
+  async function record(c: Client, tip: ChainTip, caseId: string, type: string, actor: Actor, at: string, data: Record<string, unknown>) {
     const { to_state: state } = (await first<{ to_state: string }>(c, 'SELECT to_state FROM history WHERE case_id = $1 ORDER BY seq DESC LIMIT 1', [caseId]))!;
     await c.query('UPDATE cases SET version = version + 1 WHERE id = $1', [caseId]);
-    return appendHistory(c, caseId, { type, actor, at, from: state, to: state, data });
+    return appendHistory(c, tip, caseId, { type, actor, at, from: state, to: state, data });
   }
 
   /** Rows from before the rule-2 checkpoint hold their content in their data, until an erasure reseals them (a chain moved from SQLite). */
@@ -32,7 +32,7 @@ export function pgPrivacy(pool: Pool, writes: PgWriteQueue): PrivacyStore {
     return sealed;
   }
 
-  async function erase(c: Client, r: ErasureRequest) {
+  async function erase(c: Client, tip: ChainTip, r: ErasureRequest) {
     // The case row locked first, as an event takes it: an erasure and an event on one case wait for each other.
     const row = await first<{ referral: string; snapshot: string }>(c, 'SELECT referral, snapshot FROM cases WHERE id = $1 FOR UPDATE', [r.caseId]);
     if (!row) return undefined;
@@ -63,14 +63,14 @@ export function pgPrivacy(pool: Pool, writes: PgWriteQueue): PrivacyStore {
     await c.query('DELETE FROM party_sessions WHERE link_id IN (SELECT id FROM response_links WHERE case_id = $1 AND ($2 OR party = $3))', [r.caseId, everyone, party]);
     // An idempotency row holds a copy of the case's snapshot.
     await c.query('DELETE FROM idempotency_keys WHERE case_id = $1', [r.caseId]);
-    const by = await record(c, r.caseId, 'PERSONAL_DATA_ERASED', r.actor, r.at, erasureEntryData(r, erasedSeqs, resealed));
+    const by = await record(c, tip, r.caseId, 'PERSONAL_DATA_ERASED', r.actor, r.at, erasureEntryData(r, erasedSeqs, resealed));
     for (const [seq, digest] of resealed) await c.query('INSERT INTO resealed_rows (seq, digest, by_seq) VALUES ($1, $2, $3)', [seq, digest, by]);
     return { erasedSeqs };
   }
 
   return {
-    erasePersonalData: (request) => writes.run((c) => erase(c, request), { chain: true }),
-    recordEntry: (caseId, { type, actor, at, data }) => writes.run(async (c) => void (await record(c, caseId, type, actor, at, data)), { chain: true }),
+    erasePersonalData: (request) => writes.run((c, tip) => erase(c, tip, request), { chain: true }),
+    recordEntry: (caseId, { type, actor, at, data }) => writes.run(async (c, tip) => void (await record(c, tip, caseId, type, actor, at, data)), { chain: true }),
     assignRetention: (retainUntil) =>
       writes.run(async (c) => {
         const rows = await all<{ id: string; closed_at: string; closure_reason: string | null; declined: boolean }>(
@@ -97,12 +97,12 @@ export function pgPrivacy(pool: Pool, writes: PgWriteQueue): PrivacyStore {
     },
     setHold: (caseId, { reason, actor, at, place }) =>
       writes.run(
-        async (c) => {
+        async (c, tip) => {
           const done = place
             ? await changed(c, 'INSERT INTO legal_holds (case_id, reason, placed_by, placed_at) VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING', [caseId, reason, actor.id ?? actor.role, at])
             : await changed(c, 'DELETE FROM legal_holds WHERE case_id = $1', [caseId]);
           if (done !== 1) return false;
-          await record(c, caseId, place ? 'LEGAL_HOLD_PLACED' : 'LEGAL_HOLD_LIFTED', actor, at, { reason });
+          await record(c, tip, caseId, place ? 'LEGAL_HOLD_PLACED' : 'LEGAL_HOLD_LIFTED', actor, at, { reason });
           return true;
         },
         { chain: true },

@@ -8,17 +8,27 @@ import type { Client, Pool } from './database.js';
  *
  * A batch that appends to the history takes the chain head's lock first, before any case row: every
  * chain writer on every instance takes its locks in that order, so they cannot deadlock on each other.
+ * The batch reads the head with its lock, carries it from one write to the next (`ChainTip`), and stores
+ * it once before it commits: the head's row is read and written once a batch, not once an event.
  * A batch the server still aborts (a deadlock with some other write, a serialization failure) is rerun
  * whole: every write reads what it needs inside the transaction, so running it again is safe.
  */
 export interface PgWriteQueue {
-  run<T>(write: (client: Client) => Promise<T>, options?: { chain?: boolean }): Promise<T>;
+  run<T>(write: (client: Client) => Promise<T>): Promise<T>;
+  /** A write that appends to the history: `tip` is the chain's last row as this batch has it so far. */
+  run<T>(write: (client: Client, tip: ChainTip) => Promise<T>, options: { chain: true }): Promise<T>;
   /** Resolves once every write queued so far has committed or failed. */
   drain(): Promise<void>;
 }
 
+/** The chain's last row inside a batch: a write that appends moves it on (src/store/postgres/history.ts). */
+export interface ChainTip {
+  seq: number;
+  hash: string;
+}
+
 interface Waiting {
-  write: (client: Client) => Promise<unknown>;
+  write: (client: Client, tip: ChainTip) => Promise<unknown>;
   chain: boolean;
   resolve: (v: unknown) => void;
   reject: (e: unknown) => void;
@@ -37,19 +47,24 @@ export function createPgWriteQueue(pool: Pool): PgWriteQueue {
   async function commitBatch(client: Client, batch: Waiting[]): Promise<Outcome[]> {
     await client.query('BEGIN');
     try {
-      if (batch.some((w) => w.chain)) await client.query('SELECT 1 FROM chain_head WHERE id = 1 FOR UPDATE');
+      const chained = batch.some((w) => w.chain);
+      const head = chained ? (await client.query<ChainTip>('SELECT seq, hash FROM chain_head WHERE id = 1 FOR UPDATE')).rows[0]! : { seq: 0, hash: '' };
+      const tip = { ...head };
       const outcomes: Outcome[] = [];
-      for (const item of batch) {
-        await client.query('SAVEPOINT write');
+      for (const [i, item] of batch.entries()) {
+        // One round trip a write: the last one's savepoint released as the next is set (COMMIT releases the last).
+        await client.query(i === 0 ? 'SAVEPOINT write' : 'RELEASE SAVEPOINT write; SAVEPOINT write');
+        const before = { ...tip };
         try {
-          outcomes.push({ ok: true, value: await item.write(client) });
-          await client.query('RELEASE SAVEPOINT write');
+          outcomes.push({ ok: true, value: await item.write(client, tip) });
         } catch (error) {
           if (retryable(error)) throw error;
           await client.query('ROLLBACK TO SAVEPOINT write');
+          Object.assign(tip, before);
           outcomes.push({ ok: false, error });
         }
       }
+      if (tip.seq !== head.seq) await client.query('UPDATE chain_head SET seq = $1, hash = $2 WHERE id = 1', [tip.seq, tip.hash]);
       await client.query('COMMIT');
       return outcomes;
     } catch (error) {
@@ -96,9 +111,9 @@ export function createPgWriteQueue(pool: Pool): PgWriteQueue {
     }));
 
   return {
-    run: <T>(write: (client: Client) => Promise<T>, options: { chain?: boolean } = {}) =>
+    run: <T>(write: (client: Client, tip: ChainTip) => Promise<T>, options?: { chain: true }) =>
       new Promise<T>((resolve, reject) => {
-        waiting.push({ write, chain: options.chain ?? false, resolve: resolve as (v: unknown) => void, reject });
+        waiting.push({ write, chain: options?.chain ?? false, resolve: resolve as (v: unknown) => void, reject });
         // Let the writes of this turn of the event loop join the batch before it starts.
         if (!running) setImmediate(start);
       }),
