@@ -9,22 +9,23 @@ import { BaseSequencer, type TestSpecification } from 'vitest/node';
 const slowest: Record<string, number> = {
   'test/durability/machineMigration.test.ts': 134,
   'test/cli/cli.test.ts': 123,
+  'test/bench/benchSmoke.test.ts': 120,
   'test/browser/staffJourneys.test.ts': 106,
   'test/web/staffOffer.test.ts': 105,
   'test/browser/staffAccessibility.test.ts': 96,
   'test/browser/accessibility.test.ts': 73,
   'test/cli/operations.test.ts': 59,
-  'test/bench/benchSmoke.test.ts': 57,
   'test/durability/instancesKilled.test.ts': 56,
   'test/browser/accountAccessibility.test.ts': 53,
+  'test/api/allowedEvents.test.ts': 50,
   'test/access/accessMatrix.test.ts': 48,
-  'test/api/allowedEvents.test.ts': 45,
   'test/browser/oversightAccessibility.test.ts': 41,
   'test/store/contract/claims.test.ts': 36,
   'test/security/twoFactorSignIn.test.ts': 35,
   'test/browser/respondFlows.test.ts': 33,
   'test/fuzz/api.test.ts': 32,
   'test/privacy/retentionAccessibility.test.ts': 30,
+  'test/cluster/cluster.test.ts': 25,
 };
 
 export class HeavyFirst extends BaseSequencer {
