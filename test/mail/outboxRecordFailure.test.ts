@@ -1,22 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { TestApp } from '../support/harness.js';
-import { rawDatabase } from '../support/rawDatabase.js';
+import { failWrites } from '../support/rawDatabase.js';
 import { expectSentOnceOrFailed, messageIdOf, newCase, secondOutbox, withMailApp } from './support/mailApp.js';
 
 /** A real refusal from the database: a trigger, added over a second connection, aborts any update that marks a notice sent. */
-async function refuseSentRecords(app: TestApp): Promise<{ lift: () => Promise<void>; close: () => Promise<void> }> {
-  const raw = rawDatabase(app);
-  if (raw.store === 'postgres') {
-    // refuse() is the migrations' own trigger function: it raises the message it is given.
-    await raw.run(`CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notices FOR EACH ROW WHEN (NEW.status = 'sent')
-                   EXECUTE FUNCTION refuse('the disk is full')`);
-  } else {
-    await raw.run(`CREATE TRIGGER refuse_sent BEFORE UPDATE OF status ON notices WHEN NEW.status = 'sent'
-                   BEGIN SELECT RAISE(ABORT, 'the disk is full'); END`);
-  }
-  const drop = raw.store === 'postgres' ? 'DROP TRIGGER refuse_sent ON notices' : 'DROP TRIGGER refuse_sent';
-  return { lift: async () => void (await raw.run(drop)), close: raw.close };
-}
+const refuseSentRecords = (app: TestApp) =>
+  failWrites({ path: app.dbPath, url: app.services.config.databaseUrl }, { on: 'UPDATE OF status ON notices', when: "NEW.status = 'sent'", breaks: 'statement', message: 'the disk is full' });
 
 describe('a notice sent whose record the database refuses', () => {
   const env = withMailApp();
@@ -29,7 +18,7 @@ describe('a notice sent whose record the database refuses', () => {
     expect(waiting.map((n) => n.template)).toEqual(['victim_invitation']);
     const before = sink.received.length;
 
-    const refusal = await refuseSentRecords(app);
+    const lift = await refuseSentRecords(app);
     try {
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
       expect(sink.received.length - before).toBe(1);
@@ -38,9 +27,8 @@ describe('a notice sent whose record the database refuses', () => {
       // Still due in the database, but this process knows they left: the next pass sends nothing.
       expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
       expect(sink.received.length - before).toBe(1);
-      await refusal.lift();
     } finally {
-      await refusal.close();
+      await lift();
     }
 
     expect(await app.services.outbox.deliverDue()).toEqual({ sent: 0, retried: 0, failed: 0 });
@@ -56,16 +44,15 @@ describe('a notice sent whose record the database refuses', () => {
     await c.ok(staff.facilitator.token, { type: 'INVITE_VICTIM' });
     const invitation = (await app.services.store.notices(c.id)).find((n) => n.template === 'victim_invitation')!;
 
-    const refusal = await refuseSentRecords(app);
+    const lift = await refuseSentRecords(app);
     const outbox = await secondOutbox(app);
     try {
       expect(await outbox.deliverDue()).toEqual({ sent: 1, retried: 0, failed: 0 });
       expect((await app.services.store.notices(c.id)).find((n) => n.id === invitation.id)!.status).toBe('queued');
-      await refusal.lift();
-      await outbox.stop();
     } finally {
-      await refusal.close();
+      await lift();
     }
+    await outbox.stop();
     expect((await app.services.store.notices(c.id)).find((n) => n.id === invitation.id)).toMatchObject({ status: 'sent', attempts: 1 });
     expect(sink.copies().get(messageIdOf(invitation.id))).toBe(1);
   });

@@ -24,9 +24,13 @@ export const numbered = (sql: string) => {
  * a held lock), on whichever store the suite's project runs.
  */
 export function rawDatabase(app: Pick<TestApp, 'dbPath' | 'services'>, options: { readonly?: boolean } = {}): RawDatabase {
-  const url = app.services.config.databaseUrl;
+  return openRawDatabase({ path: app.dbPath, url: app.services.config.databaseUrl }, options);
+}
+
+/** The PostgreSQL database at `url` if there is one, else the SQLite file at `path`, on one connection of its own. */
+export function openRawDatabase({ path, url }: { path: string; url?: string | undefined }, options: { readonly?: boolean } = {}): RawDatabase {
   if (!url) {
-    const db = new Database(app.dbPath, { fileMustExist: true, readonly: options.readonly ?? false });
+    const db = new Database(path, { fileMustExist: true, readonly: options.readonly ?? false });
     return {
       store: 'sqlite',
       all: async <T>(sql: string, params: unknown[] = []) => db.prepare(sql).all(...params) as T[],
@@ -44,6 +48,39 @@ export function rawDatabase(app: Pick<TestApp, 'dbPath' | 'services'>, options: 
       await connected;
       await client.end();
     },
+  };
+}
+
+/**
+ * Writes the database breaks on purpose: `on` is a trigger's event (`INSERT ON notices`, `UPDATE OF status ON
+ * notices`) and `when` its condition over NEW, in SQL both dialects read. `statement` fails the one statement
+ * with `message`; `transaction` ends the whole transaction, as a full disk does to SQLite and a lost connection
+ * (a failover) to PostgreSQL.
+ */
+export interface WriteFailure {
+  on: string;
+  when: string;
+  breaks: 'statement' | 'transaction';
+  message: string;
+}
+
+/** Makes the database at `where` break matching writes, over a connection of its own, until the returned `lift`. */
+export async function failWrites(where: { path: string; url?: string | undefined }, { on, when, breaks, message }: WriteFailure): Promise<() => Promise<void>> {
+  const raw = openRawDatabase(where);
+  if (raw.store === 'sqlite') {
+    await raw.run(`CREATE TRIGGER fail_writes BEFORE ${on} WHEN ${when} BEGIN SELECT RAISE(${breaks === 'statement' ? 'ABORT' : 'ROLLBACK'}, '${message}'); END`);
+    return async () => {
+      await raw.run('DROP TRIGGER fail_writes');
+      await raw.close();
+    };
+  }
+  // The superuser's own pg_terminate_backend of the backend running the write: the connection is gone mid-transaction.
+  const body = breaks === 'statement' ? `RAISE EXCEPTION '${message}'` : 'PERFORM pg_terminate_backend(pg_backend_pid())';
+  await raw.run(`CREATE FUNCTION fail_writes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body}; RETURN NEW; END $$;
+                 CREATE TRIGGER fail_writes BEFORE ${on} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION fail_writes()`);
+  return async () => {
+    await raw.run(`DROP TRIGGER fail_writes ON ${/\bON (\w+)$/.exec(on)![1]}; DROP FUNCTION fail_writes()`);
+    await raw.close();
   };
 }
 

@@ -11,6 +11,7 @@ import { createSqliteStore } from '../../../src/store/sqliteStore.js';
 import type { Store } from '../../../src/store/store.js';
 import { freshPgDatabase } from '../../support/pgDatabase.js';
 import { tempDir } from '../../support/harness.js';
+import { failWrites, type WriteFailure } from '../../support/rawDatabase.js';
 
 /**
  * The store contract suite's two stores (not a test file itself). Every suite in this folder runs once
@@ -40,20 +41,6 @@ export interface StoreUnderTest {
   /** Makes the database break matching writes until the returned `lift` (see `WriteFailure`). */
   failWrites(failure: WriteFailure): Promise<() => Promise<void>>;
 }
-
-/**
- * Writes the database breaks on purpose: `on` is a trigger's event (`INSERT ON notices`, `UPDATE OF status ON
- * notices`) and `when` its condition over NEW, in SQL both dialects read. `statement` fails the one statement
- * with `message`; `transaction` ends the whole transaction, as a full disk does to SQLite and a lost connection
- * (a failover) to PostgreSQL.
- */
-export interface WriteFailure {
-  on: string;
-  when: string;
-  breaks: 'statement' | 'transaction';
-  message: string;
-}
-const tableOf = (on: string) => /\bON (\w+)$/.exec(on)![1]!;
 
 /** A history row's stored columns, in the order the chain rule hashes them, then its links. */
 export type ChainRowStored = [...ChainRowV2, prevHash: string, hash: string];
@@ -92,14 +79,7 @@ async function open(kind: StoreKind): Promise<StoreUnderTest & { close: () => Pr
           raw.close();
         }
       },
-      failWrites: async ({ on, when, breaks, message }) => {
-        const raw = new Database(path);
-        raw.exec(`CREATE TRIGGER fail_writes BEFORE ${on} WHEN ${when} BEGIN SELECT RAISE(${breaks === 'statement' ? 'ABORT' : 'ROLLBACK'}, '${message}'); END`);
-        return async () => {
-          raw.exec('DROP TRIGGER fail_writes');
-          raw.close();
-        };
-      },
+      failWrites: (failure) => failWrites({ path }, failure),
       close: async () => {
         store.close();
         tmp.remove();
@@ -136,18 +116,7 @@ async function open(kind: StoreKind): Promise<StoreUnderTest & { close: () => Pr
         await raw.end();
       }
     },
-    failWrites: async ({ on, when, breaks, message }) => {
-      const raw = new pg.Client({ connectionString: db.url });
-      await raw.connect();
-      // The superuser's own pg_terminate_backend of the backend running the write: the connection is gone mid-transaction.
-      const body = breaks === 'statement' ? `RAISE EXCEPTION '${message}'` : 'PERFORM pg_terminate_backend(pg_backend_pid())';
-      await raw.query(`CREATE FUNCTION fail_writes() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN ${body}; RETURN NEW; END $$;
-                       CREATE TRIGGER fail_writes BEFORE ${on} FOR EACH ROW WHEN (${when}) EXECUTE FUNCTION fail_writes()`);
-      return async () => {
-        await raw.query(`DROP TRIGGER fail_writes ON ${tableOf(on)}; DROP FUNCTION fail_writes()`);
-        await raw.end();
-      };
-    },
+    failWrites: (failure) => failWrites({ path: '', url: db.url }, failure),
     close: async () => {
       for (const s of opened) await s.close();
       await db.drop();
